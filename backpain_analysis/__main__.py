@@ -1,0 +1,7 @@
+"""``python -m backpain_analysis`` is the ``backpain`` command."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

@@ -1,0 +1,19 @@
+"""Where things live: the one module that knows the project's paths."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+__all__ = ["DATA_DIR", "DEFAULT_MODEL_PATH", "EXTERNAL_DIR", "PACKAGE_DIR", "PROJECT_DIR", "RAW_DIR"]
+
+#: The installed package (holds the default model).
+PACKAGE_DIR = Path(__file__).resolve().parent
+#: The repository checkout (holds ``data/``, ``notebooks/``); only meaningful in a checkout.
+PROJECT_DIR = PACKAGE_DIR.parent
+DATA_DIR = PROJECT_DIR / "data"
+#: Immutable inputs: the bundled simulated logs.
+RAW_DIR = DATA_DIR / "raw"
+#: Published real datasets, copied with their provenance.
+EXTERNAL_DIR = DATA_DIR / "external"
+#: The model fitted on ``data/raw/example_sessions.csv``, shipped inside the package.
+DEFAULT_MODEL_PATH = PACKAGE_DIR / "data" / "default_model.json"

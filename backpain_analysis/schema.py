@@ -1,0 +1,683 @@
+"""The session-log contract: which columns a trainer's log has, how they are read and checked.
+
+One row per client session. Column names are matched case-insensitively with
+surrounding spaces ignored; unknown extra columns are kept and ignored, with a
+note. Every problem in the file is reported at once, with the row number as the
+user sees it in the file (header = row 1), the column, the offending value and
+what was expected. A file-level problem raises :class:`LogFileError`; a
+row-level problem rejects that row only, so that
+``rows_in == n_accepted + n_rejected`` always holds.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as _dt
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "COLUMNS",
+    "REQUIRED_COLUMNS",
+    "Column",
+    "LogFileError",
+    "ValidationResult",
+    "column",
+    "contract_table",
+    "load_log",
+    "read_log",
+    "session_log_schema",
+    "to_file_values",
+    "validate_log",
+]
+
+Kind = Literal["text", "date", "time", "number", "integer", "yesno"]
+Level = Literal["required", "session", "client", "outcome", "symptom"]
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of the session-log contract.
+
+    Attributes
+    ----------
+    name : str
+        Canonical, lower-case column name.
+    kind : {"text", "date", "time", "number", "integer", "yesno"}
+        How a cell is read.
+    level : {"required", "session", "client", "outcome", "symptom"}
+        ``required`` columns must be present and filled; ``client`` columns are
+        measurements carried forward per client in date order.
+    description : str
+        What to enter, in a trainer's words.
+    unit : str, default=""
+        Unit of a number.
+    min, max : float or None, default=None
+        Inclusive range of accepted values.
+    example : str, default=""
+        An example cell as it would be typed.
+    """
+
+    name: str
+    kind: Kind
+    level: Level
+    description: str
+    unit: str = ""
+    min: float | None = None
+    max: float | None = None
+    example: str = ""
+
+    @property
+    def expected(self) -> str:
+        """Plain-words description of an accepted value."""
+        if self.kind == "yesno":
+            return "yes or no (y/n, true/false, 1/0 also accepted)"
+        if self.kind == "date":
+            return "a date as YYYY-MM-DD (or an Excel date cell)"
+        if self.kind == "time":
+            return "a time of day as HH:MM (24-hour clock)"
+        if self.kind == "text":
+            return "some text"
+        what = "a whole number" if self.kind == "integer" else "a number"
+        unit = f" {self.unit}" if self.unit else ""
+        if self.min is not None and self.max is not None:
+            return f"{what} from {self.min:g} to {self.max:g}{unit}"
+        if self.min is not None:
+            return f"{what} of at least {self.min:g}{unit}"
+        return what + unit
+
+
+COLUMNS: tuple[Column, ...] = (
+    # required
+    Column("client_id", "text", "required", "Client identifier (a code, not a name)", example="C07"),
+    Column("date", "date", "required", "Date of the session", example="2026-03-02"),
+    Column("duration_min", "number", "required", "Session duration", "minutes", 1, 300, "60"),
+    Column("rpe", "number", "required", "Session RPE on the CR-10 scale, asked 30 min after the session",
+           "CR-10 points", 0, 10, "6"),
+    # optional, per session
+    Column("start_time", "time", "session", "Start time of the session", example="18:30"),
+    Column("warmup_min", "number", "session", "Minutes of warm-up before the main work", "minutes", 0, 120, "10"),
+    Column("cooldown_min", "number", "session", "Minutes of cool-down after the main work", "minutes", 0, 120, "5"),
+    Column("stretching", "yesno", "session", "Did the session include stretching?", example="yes"),
+    Column("form_score", "integer", "session", "Trainer-rated technique and posture, 1 = poor, 5 = excellent",
+           "points", 1, 5, "4"),
+    Column("heavy_lifting", "yesno", "session",
+           "Lifts at 80% of 1RM or more, or heavy loads from the floor", example="no"),
+    Column("bending_twisting", "yesno", "session", "Repeated loaded bending or twisting", example="no"),
+    Column("water_l", "number", "session", "Litres of water drunk that day", "litres", 0, 15, "2"),
+    # optional, per client, carried forward
+    Column("plank_s", "number", "client", "Front plank hold (core endurance), entered when measured",
+           "seconds", 0, 900, "75"),
+    Column("sitting_h", "number", "client", "Hours spent sitting per day, entered when asked", "hours", 0, 24, "8"),
+    Column("sit_reach_cm", "number", "client",
+           "Sit-and-reach: cm past the toes (negative = short of the toes), entered when measured",
+           "cm", -40, 50, "2"),
+    Column("prior_back_pain", "yesno", "client", "Has the client had back pain before?", example="no"),
+    # outcome
+    Column("back_pain", "yesno", "outcome", "Back pain within 48 hours after the session", example="no"),
+    # symptoms (triage)
+    Column("pain_score", "number", "symptom", "Worst back pain since the session, 0 = none, 10 = worst imaginable",
+           "points", 0, 10, "0"),
+    Column("pain_days", "number", "symptom", "Days the back pain has lasted so far", "days", 0, 365, "0"),
+    Column("numbness", "yesno", "symptom", "Numbness or tingling, especially in the groin/saddle area or legs",
+           example="no"),
+    Column("bladder_bowel", "yesno", "symptom", "New problems controlling bladder or bowel", example="no"),
+    Column("leg_weakness", "yesno", "symptom", "Weakness in a leg or foot", example="no"),
+    Column("fever", "yesno", "symptom", "Fever or feeling generally unwell with the back pain", example="no"),
+    Column("trauma", "yesno", "symptom", "A fall, blow or accident before the pain", example="no"),
+)
+
+_BY_NAME = {c.name: c for c in COLUMNS}
+REQUIRED_COLUMNS: tuple[str, ...] = tuple(c.name for c in COLUMNS if c.level == "required")
+
+_YES = {"yes", "y", "true", "1", "1.0", "t"}
+_NO = {"no", "n", "false", "0", "0.0", "f"}
+_TIME_RE = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def column(name: str) -> Column:
+    """Return the contract's :class:`Column` called ``name``."""
+    return _BY_NAME[name]
+
+
+class LogFileError(Exception):
+    """A problem with the whole file (unreadable, required column missing, no rows).
+
+    The message names the file and is meant to be shown to the user as is.
+    """
+
+
+@dataclass
+class ValidationResult:
+    """What :func:`validate_log` found.
+
+    Attributes
+    ----------
+    data : DataFrame of shape (n_accepted, n_columns)
+        The accepted rows, typed, with every contract column present (absent
+        optional columns are all missing) plus any extra columns. The index is
+        the row number in the file (header = row 1) and is named ``row``.
+    problems : DataFrame
+        One line per problem: ``row``, ``column``, ``value``, ``problem``.
+    rows_in : int
+        Data rows read (blank rows are not counted; see ``notes``).
+    notes : list of str
+        Things the user should know that are not errors.
+    source : str
+        The file name, or a description of the data frame.
+    """
+
+    data: pd.DataFrame
+    problems: pd.DataFrame
+    rows_in: int
+    notes: list[str] = field(default_factory=list)
+    source: str = "<data frame>"
+
+    @property
+    def n_accepted(self) -> int:
+        """Rows accepted."""
+        return len(self.data)
+
+    @property
+    def n_rejected(self) -> int:
+        """Rows rejected (each has one or more problems)."""
+        return int(self.problems["row"].nunique()) if len(self.problems) else 0
+
+    @property
+    def ok(self) -> bool:
+        """True when no row was rejected."""
+        return self.n_rejected == 0
+
+    def summary(self) -> str:
+        """One paragraph: rows in, accepted, rejected, and the notes."""
+        lines = [
+            f"{self.source}: {self.rows_in} rows in, {self.n_accepted} accepted, {self.n_rejected} rejected."
+        ]
+        lines += [f"Note: {n}" for n in self.notes]
+        return "\n".join(lines)
+
+    def problem_report(self) -> str:
+        """Every problem, one per line, as ``file, row R, column C: 'value' - problem``."""
+        return "\n".join(
+            f"{self.source}, row {r.row}, column {r.column}: {r.value!r} - {r.problem}"
+            for r in self.problems.itertuples(index=False)
+        )
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def _sniff_csv(sample: str) -> tuple[str, str]:
+    """Return (delimiter, decimal) for a CSV sample as Excel writes it in common locales."""
+    header = sample.splitlines()[0] if sample else ""
+    counts = {d: header.count(d) for d in (",", ";", "\t")}
+    delim = max(counts, key=counts.get)
+    if counts[delim] == 0:
+        try:
+            delim = csv.Sniffer().sniff(sample[:4096], delimiters=",;\t").delimiter
+        except csv.Error:
+            delim = ","
+    return delim, ("," if delim == ";" else ".")
+
+
+def _read_csv(path: Path) -> tuple[pd.DataFrame, str]:
+    raw = path.read_bytes()
+    for encoding in ("utf-8-sig", "cp1252", "latin-1"):
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    if "\x00" in text[:4096]:
+        raise LogFileError(f"{path.name}: this does not look like a text CSV file (binary content).")
+    delim, decimal = _sniff_csv(text[:65536])
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text),
+            sep=delim,
+            dtype=str,
+            keep_default_na=False,
+            skip_blank_lines=False,
+            skipinitialspace=False,
+        )
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise LogFileError(f"{path.name}: could not be read as CSV ({first}).") from None
+    return frame, decimal
+
+
+def _read_excel(path: Path) -> pd.DataFrame:
+    try:
+        sheets = pd.ExcelFile(path, engine="openpyxl")
+    except Exception as exc:  # openpyxl raises many types for a damaged file
+        raise LogFileError(f"{path.name}: could not be opened as an Excel workbook ({type(exc).__name__}).") from None
+    names = {s.lower(): s for s in sheets.sheet_names}
+    sheet = names.get("sessions", sheets.sheet_names[0])
+    frame = pd.read_excel(sheets, sheet_name=sheet, dtype=object, header=0)
+    frame.columns = [str(c) for c in frame.columns]
+    return frame
+
+
+def read_log(path: str | Path) -> tuple[pd.DataFrame, str]:
+    """Read a session log file without interpreting its cells.
+
+    Parameters
+    ----------
+    path : str or Path
+        A ``.csv`` (comma, semicolon or tab separated; UTF-8 with or without
+        BOM, or Latin-1) or an ``.xlsx`` workbook (sheet ``Sessions`` if there
+        is one, else the first sheet).
+
+    Returns
+    -------
+    raw : DataFrame of shape (n_rows, n_columns)
+        Cells as read (text for CSV; Excel cells keep their type). The index is
+        the row number in the file (header = row 1).
+    decimal : str
+        The decimal mark the file uses (``","`` for semicolon-separated CSV).
+
+    Raises
+    ------
+    LogFileError
+        The file is missing, unreadable or not a CSV/Excel file.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise LogFileError(f"{path}: no such file.")
+    if path.is_dir():
+        raise LogFileError(f"{path}: is a folder, not a session log file.")
+    suffix = path.suffix.lower()
+    if suffix in {".xlsx", ".xlsm"}:
+        frame, decimal = _read_excel(path), "."
+    elif suffix in {".csv", ".txt", ".tsv"}:
+        frame, decimal = _read_csv(path)
+    else:
+        raise LogFileError(f"{path.name}: unsupported file type {suffix!r}; use .csv or .xlsx.")
+    frame.index = pd.RangeIndex(2, 2 + len(frame), name="row")
+    return frame, decimal
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+def _blank(values: pd.Series) -> pd.Series:
+    """True where a cell is empty (NA or only spaces)."""
+    if values.dtype == object or pd.api.types.is_string_dtype(values):
+        text = values.astype("string").str.strip()
+        return values.isna() | text.isna() | (text == "")
+    return values.isna()
+
+
+def _as_text(values: pd.Series) -> pd.Series:
+    """Cells as stripped text; whole floats (Excel ``101.0``) lose their ``.0``."""
+    if pd.api.types.is_float_dtype(values):
+        return values.map(lambda v: f"{v:g}" if pd.notna(v) else pd.NA).astype("string")
+    if values.dtype == object:
+        values = values.map(lambda v: f"{v:g}" if isinstance(v, float) and v.is_integer() else v)
+    return values.astype("string").str.strip()
+
+
+def _parse_number(values: pd.Series, decimal: str) -> pd.Series:
+    if pd.api.types.is_bool_dtype(values):
+        return pd.Series(np.nan, index=values.index)
+    if pd.api.types.is_numeric_dtype(values):
+        return values.astype("float64")
+    text = _as_text(values)
+    if decimal == ",":
+        text = text.str.replace(",", ".", regex=False)
+    return pd.to_numeric(text, errors="coerce").astype("float64")
+
+
+def _parse_yesno(values: pd.Series) -> pd.Series:
+    if pd.api.types.is_bool_dtype(values):
+        return values.astype("boolean")
+    text = _as_text(values).str.lower()
+    out = pd.Series(pd.NA, index=values.index, dtype="boolean")
+    out[text.isin(_YES).fillna(False).to_numpy(bool)] = True
+    out[text.isin(_NO).fillna(False).to_numpy(bool)] = False
+    return out
+
+
+def _parse_date(values: pd.Series) -> pd.Series:
+    if pd.api.types.is_datetime64_any_dtype(values):
+        values = values.dt.tz_localize(None) if values.dt.tz else values
+        return values.dt.normalize().astype("datetime64[ns]")
+
+    def one(v: object) -> object:
+        if isinstance(v, (_dt.datetime, _dt.date, pd.Timestamp)):
+            return pd.Timestamp(v).normalize()
+        return v
+
+    obj = values.map(one) if values.dtype == object else values
+    is_stamp = obj.map(lambda v: isinstance(v, pd.Timestamp))
+    text = _as_text(obj.where(~is_stamp, None))
+    ok = text.str.match(_DATE_RE.pattern).fillna(False).astype(bool)
+    parsed = pd.to_datetime(text.where(ok), format="%Y-%m-%d", errors="coerce")
+    if is_stamp.any():
+        parsed = parsed.where(~is_stamp, pd.to_datetime(obj.where(is_stamp), errors="coerce"))
+    return parsed.astype("datetime64[ns]")
+
+
+def _parse_time(values: pd.Series) -> pd.Series:
+    def one(v: object) -> object:
+        if isinstance(v, (_dt.datetime, pd.Timestamp)):
+            return f"{v.hour:02d}:{v.minute:02d}"
+        if isinstance(v, _dt.time):
+            return f"{v.hour:02d}:{v.minute:02d}"
+        return v
+
+    obj = values.map(one) if values.dtype == object else values
+    text = _as_text(obj)
+    parts = text.str.extract(_TIME_RE.pattern)
+    hours = pd.to_numeric(parts[0], errors="coerce")
+    minutes = pd.to_numeric(parts[1], errors="coerce")
+    valid = (hours <= 23) & (minutes <= 59)
+    hh = hours.astype("Int64").astype("string").str.zfill(2)
+    out = hh + ":" + minutes.astype("Int64").astype("string").str.zfill(2)
+    return out.where(valid.fillna(False).astype(bool))
+
+
+def _parse(values: pd.Series, col: Column, decimal: str) -> pd.Series:
+    if col.kind == "text":
+        return _as_text(values).replace("", pd.NA)
+    if col.kind in ("number", "integer"):
+        return _parse_number(values, decimal)
+    if col.kind == "yesno":
+        return _parse_yesno(values)
+    if col.kind == "date":
+        return _parse_date(values)
+    return _parse_time(values)
+
+
+_PARSE_PROBLEM = {
+    "number": "not a number",
+    "integer": "not a number",
+    "yesno": "not yes/no",
+    "date": "not a date in YYYY-MM-DD form",
+    "time": "not a time in HH:MM form",
+}
+
+
+# --------------------------------------------------------------------------- checking
+
+
+def session_log_schema() -> object:
+    """The contract's value checks as a pandera ``DataFrameSchema``.
+
+    It checks parsed values: required cells are filled, numbers lie in their
+    ranges and integer columns hold whole numbers. Parsing text into values
+    (and reporting cells that cannot be parsed) happens before, in
+    :func:`validate_log`.
+
+    Returns
+    -------
+    pandera.pandas.DataFrameSchema
+    """
+    import pandera.pandas as pa
+
+    columns = {}
+    for col in COLUMNS:
+        checks = []
+        if col.kind in ("number", "integer") and (col.min is not None or col.max is not None):
+            lo = -np.inf if col.min is None else col.min
+            hi = np.inf if col.max is None else col.max
+            checks.append(pa.Check.in_range(lo, hi, name=f"range:{col.name}"))
+        if col.kind == "integer":
+            checks.append(pa.Check(lambda s: (s % 1) == 0, element_wise=False, name=f"whole:{col.name}"))
+        columns[col.name] = pa.Column(
+            nullable=col.level != "required", checks=checks, required=False, coerce=False
+        )
+    return pa.DataFrameSchema(columns, strict=False)
+
+
+_SCHEMA = None
+
+
+def _schema() -> object:
+    global _SCHEMA
+    if _SCHEMA is None:
+        _SCHEMA = session_log_schema()
+    return _SCHEMA
+
+
+def _check_values(typed: pd.DataFrame) -> pd.DataFrame:
+    """Run the pandera schema; return (row, column, problem) for every failure."""
+    import pandera.errors as pe
+
+    try:
+        _schema().validate(typed, lazy=True)
+    except pe.SchemaErrors as err:
+        fc = err.failure_cases
+        fc = fc[fc["index"].notna()]
+        out = []
+        for (col_name, check), grp in fc.groupby(["column", "check"], sort=False):
+            col = _BY_NAME.get(col_name)
+            if col is None:
+                continue
+            check = str(check)
+            if "not_nullable" in check:
+                problem = f"required value is blank; expected {col.expected}"
+            elif check.startswith("whole:"):
+                problem = f"not a whole number; expected {col.expected}"
+            else:
+                problem = f"out of range; expected {col.expected}"
+            rows = grp["index"].astype(int).to_numpy()
+            out.append(pd.DataFrame({"row": rows, "column": col_name, "problem": problem}))
+        if out:
+            return pd.concat(out, ignore_index=True)
+    return pd.DataFrame({"row": pd.Series([], dtype=int), "column": pd.Series([], dtype=str),
+                         "problem": pd.Series([], dtype=str)})
+
+
+def _normalise_columns(frame: pd.DataFrame, source: str) -> tuple[pd.DataFrame, list[str]]:
+    names = [str(c).strip().lower() for c in frame.columns]
+    seen: dict[str, int] = {}
+    for i, n in enumerate(names):
+        if n and n in seen:
+            raise LogFileError(
+                f"{source}: column {n!r} appears twice (columns {seen[n] + 1} and {i + 1}); keep only one."
+            )
+        seen[n] = i
+    frame = frame.copy()
+    frame.columns = names
+    notes = []
+    extra = [n for n in names if n not in _BY_NAME and n and not n.startswith("unnamed:")]
+    empty_headers = [n for n in names if not n or n.startswith("unnamed:")]
+    if empty_headers:
+        nonblank = [n for n in empty_headers if not _blank(frame[n]).all()]
+        if nonblank:
+            raise LogFileError(f"{source}: {len(nonblank)} column(s) hold values but have no header; name them.")
+        frame = frame.drop(columns=empty_headers)
+    if extra:
+        notes.append(f"columns not in the contract were kept and ignored: {', '.join(extra)}")
+    missing = [n for n in REQUIRED_COLUMNS if n not in frame.columns]
+    if missing:
+        raise LogFileError(
+            f"{source}: required column(s) missing: {', '.join(missing)}. "
+            f"Required: {', '.join(REQUIRED_COLUMNS)} (names are not case-sensitive)."
+        )
+    return frame, notes
+
+
+def _raw_text(values: pd.Series, rows: pd.Index) -> list[str]:
+    out = []
+    for v in values.reindex(rows):
+        if v is None or (not isinstance(v, str) and pd.isna(v)):
+            out.append("")
+        elif isinstance(v, (pd.Timestamp, _dt.datetime)):
+            out.append(v.strftime("%Y-%m-%d"))
+        else:
+            out.append(str(v))
+    return out
+
+
+def validate_log(
+    raw: pd.DataFrame, *, source: str = "<data frame>", decimal: str = "."
+) -> ValidationResult:
+    """Check a session log against the contract and type its values.
+
+    Parameters
+    ----------
+    raw : DataFrame of shape (n_rows, n_columns)
+        The log as read by :func:`read_log` (index = file row number), or a
+        data frame built in Python (its rows are then numbered as if written
+        to a file: first row = row 2).
+    source : str, default="<data frame>"
+        The file name used in messages.
+    decimal : {".", ","}, default="."
+        Decimal mark of text numbers.
+
+    Returns
+    -------
+    ValidationResult
+
+    Raises
+    ------
+    LogFileError
+        A required column is missing, a column name is duplicated, or there
+        are no data rows.
+    """
+    frame = raw
+    if frame.index.name != "row":
+        frame = frame.copy()
+        frame.index = pd.RangeIndex(2, 2 + len(frame), name="row")
+    frame, notes = _normalise_columns(frame, source)
+
+    blank_rows = pd.concat([_blank(frame[c]) for c in frame.columns], axis=1).all(axis=1)
+    if blank_rows.any():
+        rows = frame.index[blank_rows.to_numpy()]
+        notes.append(f"{len(rows)} blank row(s) skipped (rows {_ranges(rows)})")
+        frame = frame.loc[~blank_rows.to_numpy()]
+    if len(frame) == 0:
+        raise LogFileError(f"{source}: the file has a header but no data rows.")
+
+    typed = {}
+    problems = []
+    for col in COLUMNS:
+        if col.name not in frame.columns:
+            typed[col.name] = _parse(pd.Series(pd.NA, index=frame.index, dtype=object), col, decimal)
+            continue
+        values = frame[col.name]
+        parsed = _parse(values, col, decimal)
+        bad = parsed.isna() & ~_blank(values)
+        if bad.any():
+            rows = frame.index[bad.to_numpy()]
+            problems.append(pd.DataFrame({
+                "row": rows, "column": col.name,
+                "problem": f"{_PARSE_PROBLEM[col.kind]}; expected {col.expected}",
+            }))
+        typed[col.name] = parsed
+    typed_frame = pd.DataFrame(typed, index=frame.index)
+    checked = _check_values(typed_frame)
+    problems.append(checked)
+    # one problem per cell: a cell that could not be parsed is not also "blank"
+    probs = pd.concat(problems, ignore_index=True).drop_duplicates(["row", "column"], keep="first")
+    if len(probs):
+        probs["value"] = ""
+        for name, idx in probs.groupby("column").groups.items():
+            probs.loc[idx, "value"] = _raw_text(frame[name], pd.Index(probs.loc[idx, "row"]))
+        order = {c.name: i for i, c in enumerate(COLUMNS)}
+        probs["_o"] = probs["column"].map(order)
+        probs = probs.sort_values(["row", "_o"], kind="stable").drop(columns="_o")
+    probs = probs.reindex(columns=["row", "column", "value", "problem"]).reset_index(drop=True)
+    probs["row"] = probs["row"].astype(int)
+
+    extra_cols = [c for c in frame.columns if c not in _BY_NAME]
+    data = pd.concat([typed_frame, frame[extra_cols]], axis=1) if extra_cols else typed_frame
+    rejected = data.index.isin(probs["row"].unique())
+    data = data.loc[~rejected]
+    absent = [c.name for c in COLUMNS if c.name not in frame.columns and c.level != "symptom"]
+    if absent:
+        notes.append(f"not recorded in this file: {', '.join(absent)}")
+    return ValidationResult(data=data, problems=probs, rows_in=len(frame), notes=notes, source=source)
+
+
+def _ranges(rows: pd.Index) -> str:
+    """Compress sorted row numbers into '2-5, 9'."""
+    vals = sorted(int(r) for r in rows)
+    spans, start, prev = [], vals[0], vals[0]
+    for v in vals[1:]:
+        if v != prev + 1:
+            spans.append((start, prev))
+            start = v
+        prev = v
+    spans.append((start, prev))
+    text = ", ".join(f"{a}" if a == b else f"{a}-{b}" for a, b in spans[:10])
+    return text + (", ..." if len(spans) > 10 else "")
+
+
+def load_log(path: str | Path) -> ValidationResult:
+    """Read and validate a session log file: :func:`read_log` then :func:`validate_log`.
+
+    Parameters
+    ----------
+    path : str or Path
+        A CSV or XLSX session log.
+
+    Returns
+    -------
+    ValidationResult
+
+    Raises
+    ------
+    LogFileError
+        A file-level problem; the message names the file.
+    """
+    raw, decimal = read_log(path)
+    return validate_log(raw, source=Path(path).name, decimal=decimal)
+
+
+def contract_table() -> pd.DataFrame:
+    """The contract as a table: name, kind, level, description, unit, range, example."""
+    return pd.DataFrame(
+        [
+            {
+                "column": c.name,
+                "level": c.level,
+                "kind": c.kind,
+                "expected": c.expected,
+                "description": c.description,
+                "example": c.example,
+            }
+            for c in COLUMNS
+        ]
+    )
+
+
+def to_file_values(log: pd.DataFrame) -> pd.DataFrame:
+    """Typed log -> cells as a trainer would type them (dates ISO, yes/no, blanks).
+
+    Parameters
+    ----------
+    log : DataFrame of shape (n_sessions, n_columns)
+        A typed session log (for example from :func:`validate_log` or
+        :func:`~backpain_analysis.simulate_cohort`).
+
+    Returns
+    -------
+    DataFrame of shape (n_sessions, n_columns)
+        Text-friendly columns, in contract order, ready for ``to_csv``.
+    """
+    out = {}
+    for col in COLUMNS:
+        if col.name not in log.columns:
+            continue
+        v = log[col.name]
+        if col.kind == "yesno":
+            v = v.astype("boolean").map({True: "yes", False: "no"}).astype(object)
+        elif col.kind == "date":
+            v = pd.to_datetime(v).dt.strftime("%Y-%m-%d")
+        elif col.kind in ("integer", "number"):
+            v = pd.to_numeric(v).astype("Float64")
+            if col.kind == "integer" or bool(((v % 1) == 0).all()):
+                v = v.astype("Int64")
+        out[col.name] = v
+    extra = [c for c in log.columns if c not in _BY_NAME]
+    return pd.concat([pd.DataFrame(out, index=log.index), log[extra]], axis=1)

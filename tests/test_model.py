@@ -1,0 +1,130 @@
+"""The logistic model: recovery of the simulated truth, explanations, persistence."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from backpain_analysis._bundle import fit_default_model
+from backpain_analysis.model import (
+    FORMAT_VERSION,
+    ModelError,
+    PainRiskModel,
+    format_odds_ratios,
+    load_default_model,
+)
+from backpain_analysis.simulate import simulate_cohort, true_odds_ratios
+
+
+@pytest.fixture(scope="module")
+def fitted(medium_log):
+    return PainRiskModel().fit(medium_log)
+
+
+@pytest.mark.slow
+def test_recovers_true_odds_ratios_on_a_large_cohort():
+    """Each fitted log-OR lies within its own CI half-width (Bonferroni over the factors, 99% family)."""
+    log = simulate_cohort(n_clients=2000, weeks=26, seed=2024)
+    model = PainRiskModel().fit(log)
+    truth = true_odds_ratios()
+    z = stats.norm.ppf(1 - 0.01 / (2 * len(truth)))
+    table = model.odds_ratios(alpha=0.01 / len(truth))
+    for name, row in truth.iterrows():
+        lo, hi = table.loc[name, ["ci_low", "ci_high"]]
+        assert lo <= row["true_or"] <= hi, f"{name}: true {row['true_or']} outside ({lo:.3f}, {hi:.3f}), z={z:.2f}"
+    # and the intervals are informative, so the check has teeth
+    assert (np.log(table.loc[truth.index, "ci_high"]) - np.log(table.loc[truth.index, "ci_low"]) < 0.5).all()
+
+
+def test_odds_ratio_table_and_formatting(fitted):
+    table = fitted.odds_ratios()
+    assert list(table.columns) == ["title", "odds_ratio", "ci_low", "ci_high", "p_value"]
+    assert ((table["ci_low"] <= table["odds_ratio"]) & (table["odds_ratio"] <= table["ci_high"])).all()
+    text = format_odds_ratios(table)
+    assert text.loc["prior_back_pain", "odds_ratio (95% CI)"].count("-") == 1
+
+
+def test_predict_proba_and_explain_agree(fitted, small_log):
+    proba = fitted.predict_proba(small_log)
+    assert proba.shape == (len(small_log), 2) and np.allclose(proba.sum(axis=1), 1)
+    ex = fitted.explain(small_log)
+    assert np.allclose(ex["log_odds"], fitted.decision_function(small_log))
+    assert np.allclose(ex.drop(columns=["baseline", "log_odds"]).sum(axis=1) + fitted.intercept_, ex["log_odds"])
+    top = fitted.top_factors(small_log, n=2)
+    assert top.index.equals(small_log.index) and top.str.len().gt(0).all()
+
+
+def test_what_if_removing_exposures_lowers_risk(fitted, small_log):
+    out = fitted.what_if(small_log, warmup_min=15, heavy_lifting=False)
+    exposed = (small_log["warmup_min"] < 10).fillna(False) | small_log["heavy_lifting"].fillna(False).astype(bool)
+    assert (out.loc[exposed.to_numpy(), "change"] < 0).all()
+    assert np.allclose(out.loc[~exposed.to_numpy(), "change"], 0, atol=0.02)
+    # a change limited to some rows leaves the others alone (no load change involved)
+    where = np.zeros(len(small_log), bool)
+    where[:5] = True
+    part = fitted.what_if(small_log, where=where, warmup_min=15)
+    assert np.allclose(part["change"].to_numpy()[5:], 0)
+    halved = fitted.what_if(small_log, duration_min=lambda d: d / 2)
+    assert (halved["change"] <= 1e-12).mean() > 0.5
+
+
+def test_save_load_roundtrip(fitted, small_log, tmp_path):
+    path = fitted.save(tmp_path / "m.json")
+    data = json.loads(path.read_text())
+    assert data["format_version"] == FORMAT_VERSION and "coef" in data
+    again = PainRiskModel.load(path)
+    assert np.allclose(again.predict_proba(small_log), fitted.predict_proba(small_log))
+    pd.testing.assert_frame_equal(again.odds_ratios(), fitted.odds_ratios())
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("{", "not a readable JSON"),
+        ('{"format": "x"}', "not a backpain-analysis model"),
+        ('{"format": "backpain-analysis/pain-risk-model", "format_version": 99}', "version 99 is not supported"),
+        ('{"format": "backpain-analysis/pain-risk-model", "format_version": 1}', "damaged"),
+    ],
+)
+def test_bad_model_files(tmp_path, content, message):
+    path = tmp_path / "m.json"
+    path.write_text(content)
+    with pytest.raises(ModelError, match=message):
+        PainRiskModel.load(path)
+
+
+def test_default_model_matches_a_refit():
+    shipped = load_default_model()
+    refit = fit_default_model()
+    assert list(shipped.feature_names_) == list(refit.feature_names_)
+    np.testing.assert_allclose(shipped.coef_, refit.coef_, rtol=1e-6, atol=1e-9)
+    assert shipped.intercept_ == pytest.approx(refit.intercept_, rel=1e-6)
+
+
+def test_unfittable_logs_give_clear_errors(small_log):
+    with pytest.raises(ModelError, match="no back_pain column"):
+        PainRiskModel().fit(small_log.drop(columns="back_pain"))
+    with pytest.raises(ModelError, match="both with and without"):
+        PainRiskModel().fit(small_log.assign(back_pain=False))
+    # a factor that perfectly predicts the outcome
+    sep = small_log.assign(back_pain=small_log["heavy_lifting"].fillna(False))
+    with pytest.raises(ModelError, match=r"separation|perfectly predicts"):
+        PainRiskModel(factors=("heavy_lifting", "short_warmup")).fit(sep.assign(heavy_lifting=sep["back_pain"]))
+    # penalised fits still work there, without confidence intervals
+    model = PainRiskModel(factors=("heavy_lifting", "short_warmup"), C=1.0).fit(
+        sep.assign(heavy_lifting=sep["back_pain"])
+    )
+    assert model.odds_ratios()["ci_low"].isna().all()
+    assert np.isfinite(model.coef_).all()
+
+
+def test_unlabelled_sessions_are_counted_not_dropped(medium_log):
+    log = medium_log.copy()
+    log.loc[log.index[:100], "back_pain"] = pd.NA
+    model = PainRiskModel().fit(log)
+    assert model.training_["unlabelled"] == 100 and model.training_["labelled"] == len(log) - 100
+    assert len(model.predict_risk(log)) == len(log)
