@@ -102,6 +102,34 @@ class RiskFactor:
         """True when a trainer can change the exposure (there is a remedy)."""
         return bool(self.remedy)
 
+    def to_markdown(self, *, parts: tuple[str, ...] = ("article", "evidence", "encoding", "tip")) -> str:
+        """The entry as Markdown, for notebooks (``IPython.display.Markdown``) and reports.
+
+        Parameters
+        ----------
+        parts : tuple of str, default=("article", "evidence", "encoding", "tip")
+            Which parts to include, in order; also accepts ``"explanation"``
+            and ``"truth"`` (the simulation's odds ratio and its source).
+
+        Returns
+        -------
+        str
+        """
+        labels = {
+            "article": ("What the article claims", self.article),
+            "explanation": ("Why it could matter", self.explanation),
+            "evidence": (f"What the evidence says (strength: {self.strength})", self.evidence),
+            "encoding": (f"How it is encoded (`{self.name}`, reads {', '.join(self.inputs)})",
+                         f"{self.encoding} Unknown means: {self.unknown_means}."),
+            "tip": ("The article's tip", self.tip),
+            "truth": ("Simulated truth", f"OR {self.simulated_or:g} ({self.simulated_or_source})."),
+        }
+        lines = [f"**{self.title}**", ""]
+        for part in parts:
+            head, text = labels[part]
+            lines += [f"- *{head}:* {text}"]
+        return "\n".join(lines)
+
 
 def _b(s: pd.Series) -> pd.Series:
     return s.astype("boolean")

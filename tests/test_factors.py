@@ -80,3 +80,10 @@ def test_factor_table_and_lookup():
     assert list(table.index) == list(FACTOR_NAMES)
     with pytest.raises(KeyError, match="known:"):
         get_factor("nope")
+
+
+def test_to_markdown_reads_the_entry():
+    f = get_factor("no_stretching")
+    text = f.to_markdown(parts=("article", "evidence", "truth"))
+    assert text.startswith("**No stretching**")
+    assert "strength: against" in text and "0.963" in text and "OR 1 (" in text
