@@ -15,6 +15,7 @@ import csv
 import datetime as _dt
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -125,7 +126,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("pain_score", "number", "symptom", "Worst back pain since the session, 0 = none, 10 = worst imaginable",
            "points", 0, 10, "0"),
     Column("pain_days", "number", "symptom", "Days the back pain has lasted so far", "days", 0, 365, "0"),
-    Column("numbness", "yesno", "symptom", "Numbness or tingling, especially in the groin/saddle area or legs",
+    Column("numbness", "yesno", "symptom", "New numbness in the groin, buttocks or genitals (saddle area)",
            example="no"),
     Column("bladder_bowel", "yesno", "symptom", "New problems controlling bladder or bowel", example="no"),
     Column("leg_weakness", "yesno", "symptom", "Weakness in a leg or foot", example="no"),
@@ -307,12 +308,32 @@ def read_log(path: str | Path) -> tuple[pd.DataFrame, str]:
 # --------------------------------------------------------------------------- parsing
 
 
-def _blank(values: pd.Series) -> pd.Series:
-    """True where a cell is empty (NA or only spaces)."""
+def _per_value(values: pd.Series, func: Callable[[pd.Series], pd.Series]) -> pd.Series:
+    """Apply an element-wise ``func`` once per distinct value of a text column.
+
+    A CSV column repeats a few values over many rows (``yes``/``no``, dates,
+    whole minutes), so parsing the distinct values and spreading the results
+    back by their codes gives the same Series far faster than parsing every
+    cell. Only text columns take this path: in an object column (cells from
+    Excel) ``1``, ``1.0`` and ``True`` compare equal but parse differently.
+    """
+    if not isinstance(values.dtype, pd.StringDtype):
+        return func(values)
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    done = func(pd.Series(uniques, dtype=values.dtype, name=values.name))
+    return pd.Series(done.array.take(codes), index=values.index, name=done.name)
+
+
+def _blank_cells(values: pd.Series) -> pd.Series:
     if values.dtype == object or pd.api.types.is_string_dtype(values):
         text = values.astype("string").str.strip()
         return values.isna() | text.isna() | (text == "")
     return values.isna()
+
+
+def _blank(values: pd.Series) -> pd.Series:
+    """True where a cell is empty (NA or only spaces)."""
+    return _per_value(values, _blank_cells)
 
 
 def _as_text(values: pd.Series) -> pd.Series:
@@ -385,6 +406,16 @@ def _parse_time(values: pd.Series) -> pd.Series:
 
 
 def _parse(values: pd.Series, col: Column, decimal: str) -> pd.Series:
+    return _per_value(values, lambda v: _parse_cells(v, col, decimal))
+
+
+def _parse_absent(col: Column, index: pd.Index, decimal: str) -> pd.Series:
+    """A contract column the file does not have: all missing, typed like a parsed column."""
+    one = _parse_cells(pd.Series([pd.NA], dtype=object), col, decimal)
+    return pd.Series(one.array.take(np.zeros(len(index), dtype=np.intp)), index=index)
+
+
+def _parse_cells(values: pd.Series, col: Column, decimal: str) -> pd.Series:
     if col.kind == "text":
         return _as_text(values).replace("", pd.NA)
     if col.kind in ("number", "integer"):
@@ -437,41 +468,41 @@ def session_log_schema() -> object:
     return pa.DataFrameSchema(columns, strict=False)
 
 
-_SCHEMA = None
-
-
-def _schema() -> object:
-    global _SCHEMA
-    if _SCHEMA is None:
-        _SCHEMA = session_log_schema()
-    return _SCHEMA
-
-
 def _check_values(typed: pd.DataFrame) -> pd.DataFrame:
-    """Run the pandera schema; return (row, column, problem) for every failure."""
-    import pandera.errors as pe
+    """Apply the checks of :func:`session_log_schema`; return (row, column, problem) for every failure.
 
-    try:
-        _schema().validate(typed, lazy=True)
-    except pe.SchemaErrors as err:
-        fc = err.failure_cases
-        fc = fc[fc["index"].notna()]
-        out = []
-        for (col_name, check), grp in fc.groupby(["column", "check"], sort=False):
-            col = _BY_NAME.get(col_name)
-            if col is None:
-                continue
-            check = str(check)
-            if "not_nullable" in check:
-                problem = f"required value is blank; expected {col.expected}"
-            elif check.startswith("whole:"):
-                problem = f"not a whole number; expected {col.expected}"
-            else:
-                problem = f"out of range; expected {col.expected}"
-            rows = grp["index"].astype(int).to_numpy()
-            out.append(pd.DataFrame({"row": rows, "column": col_name, "problem": problem}))
-        if out:
-            return pd.concat(out, ignore_index=True)
+    The checks run directly on the column arrays (pandera's lazy validation
+    costs more than reading the file on a big log) with the schema's
+    semantics: a required cell must be filled; a missing optional value
+    passes every check; ranges are inclusive; an integer column holds whole
+    numbers; a value out of range is reported as such even if it is not
+    whole either.
+    """
+    out = []
+    for col in COLUMNS:
+        if col.name not in typed.columns:
+            continue
+        values = typed[col.name]
+        missing = values.isna().to_numpy(bool)
+        failures = []
+        if col.level == "required":
+            failures.append((missing, f"required value is blank; expected {col.expected}"))
+        if col.kind in ("number", "integer"):
+            x = values.to_numpy("float64", na_value=np.nan)
+            with np.errstate(invalid="ignore"):
+                if col.min is not None or col.max is not None:
+                    lo = -np.inf if col.min is None else col.min
+                    hi = np.inf if col.max is None else col.max
+                    failures.append((~missing & ~((x >= lo) & (x <= hi)),
+                                     f"out of range; expected {col.expected}"))
+                if col.kind == "integer":
+                    failures.append((~missing & ~((x % 1) == 0), f"not a whole number; expected {col.expected}"))
+        for failed, problem in failures:
+            if failed.any():
+                out.append(pd.DataFrame({"row": typed.index[failed].to_numpy(int), "column": col.name,
+                                         "problem": problem}))
+    if out:
+        return pd.concat(out, ignore_index=True)
     return pd.DataFrame({"row": pd.Series([], dtype=int), "column": pd.Series([], dtype=str),
                          "problem": pd.Series([], dtype=str)})
 
@@ -550,11 +581,13 @@ def validate_log(
         frame.index = pd.RangeIndex(2, 2 + len(frame), name="row")
     frame, notes = _normalise_columns(frame, source)
 
-    blank_rows = pd.concat([_blank(frame[c]) for c in frame.columns], axis=1).all(axis=1)
+    blank = {c: _blank(frame[c]).to_numpy(bool) for c in frame.columns}
+    blank_rows = np.logical_and.reduce(list(blank.values())) if blank else np.zeros(len(frame), bool)
     if blank_rows.any():
-        rows = frame.index[blank_rows.to_numpy()]
+        rows = frame.index[blank_rows]
         notes.append(f"{len(rows)} blank row(s) skipped (rows {_ranges(rows)})")
-        frame = frame.loc[~blank_rows.to_numpy()]
+        frame = frame.loc[~blank_rows]
+        blank = {c: b[~blank_rows] for c, b in blank.items()}
     if len(frame) == 0:
         raise LogFileError(f"{source}: the file has a header but no data rows.")
 
@@ -562,13 +595,13 @@ def validate_log(
     problems = []
     for col in COLUMNS:
         if col.name not in frame.columns:
-            typed[col.name] = _parse(pd.Series(pd.NA, index=frame.index, dtype=object), col, decimal)
+            typed[col.name] = _parse_absent(col, frame.index, decimal)
             continue
         values = frame[col.name]
         parsed = _parse(values, col, decimal)
-        bad = parsed.isna() & ~_blank(values)
+        bad = parsed.isna().to_numpy(bool) & ~blank[col.name]
         if bad.any():
-            rows = frame.index[bad.to_numpy()]
+            rows = frame.index[bad]
             problems.append(pd.DataFrame({
                 "row": rows, "column": col.name,
                 "problem": f"{_PARSE_PROBLEM[col.kind]}; expected {col.expected}",
@@ -591,8 +624,8 @@ def validate_log(
 
     extra_cols = [c for c in frame.columns if c not in _BY_NAME]
     data = pd.concat([typed_frame, frame[extra_cols]], axis=1) if extra_cols else typed_frame
-    rejected = data.index.isin(probs["row"].unique())
-    data = data.loc[~rejected]
+    if len(probs):
+        data = data.loc[~data.index.isin(probs["row"].unique())]
     absent = [c.name for c in COLUMNS if c.name not in frame.columns and c.level != "symptom"]
     if absent:
         notes.append(f"not recorded in this file: {', '.join(absent)}")

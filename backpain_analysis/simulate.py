@@ -39,7 +39,7 @@ __all__ = [
 #: Risk of back pain within 48 h for a session with no risk factor (simulated truth).
 TRUE_BASELINE_RISK = 0.025
 EXAMPLE_SESSIONS_SEED = 20261125
-EXAMPLE_CLIENTS_SEED = 7
+EXAMPLE_CLIENTS_SEED = 8
 _START = pd.Timestamp("2026-01-05")  # a Monday; fixed so the files are reproducible
 
 # share of cells left blank, per column (per session unless noted)
@@ -204,9 +204,12 @@ def simulate_cohort(
     # ---- symptoms: recorded for every session; red flags are rare
     score = np.where(pain, np.clip(rng.binomial(9, 0.3, m) + 1, 1, 10), 0).astype(float)
     log["pain_score"] = score
-    log["pain_days"] = np.where(pain, rng.integers(0, 4, m), 0).astype(float)
-    for name, rate in (("numbness", 0.02), ("bladder_bowel", 0.002), ("leg_weakness", 0.01),
-                       ("fever", 0.005), ("trauma", 0.01)):
+    days = rng.integers(0, 4, m)
+    days = np.where((days == 3) & (score >= 5), 3, np.minimum(days, 2))  # lasting pain goes with severe pain
+    log["pain_days"] = np.where(pain, days, 0).astype(float)
+    # red flags are rare: per session with back pain
+    for name, rate in (("numbness", 0.001), ("bladder_bowel", 0.0005), ("leg_weakness", 0.003),
+                       ("fever", 0.002), ("trauma", 0.005)):
         log[name] = pd.array(pain & (rng.random(m) < rate), dtype="boolean")
 
     if missing:
@@ -247,9 +250,9 @@ def make_example_clients() -> pd.DataFrame:
     """The bundled trainer file ``data/raw/example_clients.csv`` (simulated).
 
     Twelve clients over six weeks, the last session of each without an
-    outcome yet, a few sessions with back pain symptoms and one red flag
-    (new bladder control problems), so that the trainer report has something
-    to show.
+    outcome yet, sessions with mild back-pain symptoms and exactly one red
+    flag (new bladder control problems), so that the trainer report has
+    something to show.
     """
     rng = np.random.default_rng(EXAMPLE_CLIENTS_SEED)
     log = simulate_cohort(n_clients=12, weeks=6, seed=EXAMPLE_CLIENTS_SEED, id_prefix="C")
@@ -257,14 +260,14 @@ def make_example_clients() -> pd.DataFrame:
     log.loc[last, "back_pain"] = pd.NA
     for name in ("pain_score", "pain_days", "numbness", "bladder_bowel", "leg_weakness", "fever", "trauma"):
         log.loc[last, name] = pd.NA
-    pain_rows = log.index[log["back_pain"].fillna(False).astype(bool)]
-    # one persistent, severe episode and one red flag, on simulated clients
-    if len(pain_rows) >= 2:
-        severe, flag = rng.choice(pain_rows, 2, replace=False)
-        log.loc[severe, ["pain_score", "pain_days"]] = [7.0, 3.0]
-        log.loc[flag, ["pain_score", "pain_days"]] = [5.0, 1.0]
-        log.loc[flag, ["numbness", "leg_weakness", "fever", "trauma"]] = False
-        log.loc[flag, "bladder_bowel"] = True
+    pain = log["back_pain"].fillna(False).astype(bool)
+    # symptoms on pain sessions stay below every red-flag threshold, but for exactly one red flag
+    log.loc[pain, ["numbness", "bladder_bowel", "leg_weakness", "fever", "trauma"]] = False
+    log.loc[pain, "pain_score"] = log.loc[pain, "pain_score"].clip(upper=6)
+    log.loc[pain, "pain_days"] = log.loc[pain, "pain_days"].clip(upper=2)
+    flag = rng.choice(log.index[pain])
+    log.loc[flag, ["pain_score", "pain_days"]] = [5.0, 1.0]
+    log.loc[flag, "bladder_bowel"] = True
     return log
 
 

@@ -13,6 +13,7 @@ from backpain_analysis.simulate import (
     true_odds_ratios,
     write_bundled_data,
 )
+from backpain_analysis.triage import triage
 
 
 def test_same_seed_same_log_and_other_seed_differs():
@@ -60,8 +61,10 @@ def test_bundled_files_regenerate_identically(tmp_path):
 def test_example_clients_has_something_to_show():
     log = make_example_clients()
     assert log["client_id"].nunique() == 12
-    assert log["bladder_bowel"].fillna(False).astype(bool).sum() == 1  # one red flag
-    assert (log["pain_score"] >= 7).any()
+    levels = triage(log)["triage_level"]
+    assert (levels != "none").sum() == 1 and (levels == "urgent").sum() == 1  # exactly one red flag
+    assert log["bladder_bowel"].fillna(False).astype(bool).sum() == 1
+    assert (log["pain_score"] > 0).sum() >= 5  # sessions with (mild) symptoms
     assert log["back_pain"].isna().sum() == 12  # the latest session of each client awaits its outcome
     res = load_log(RAW_DIR / "example_clients.csv")
     assert res.ok and res.n_accepted == len(log)

@@ -1,0 +1,152 @@
+"""Red flags and care guidance: the rules that override any model number.
+
+A session with symptoms that need a clinician is flagged whatever its
+estimated risk. The rules follow the seed article ("If you feel any sharp or
+severe pain in your back, stop the activity immediately and seek medical
+attention"; "Consult with a healthcare professional if the pain persists")
+and published red-flag lists:
+
+* NICE guideline NG59, *Low back pain and sciatica in over 16s: assessment and
+  management* (2016, updated 2020): exclude specific causes such as cancer,
+  infection, trauma, inflammatory disease and cauda equina syndrome.
+* Finucane LM et al. *International framework for red flags for potential
+  serious spinal pathologies.* J Orthop Sports Phys Ther 2020;50(7):350-372.
+* GIRFT (NHS England) *National suspected cauda equina syndrome pathway*
+  (2023): new bladder or bowel dysfunction or saddle numbness with back pain
+  needs same-day emergency assessment.
+
+This module does not diagnose: it tells the trainer when to stop and refer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["RedFlagRule", "RED_FLAG_RULES", "TRIAGE_LEVELS", "triage", "TREATMENT_GUIDANCE", "WARNING_SIGNS"]
+
+#: Triage levels, most urgent first; ``"none"`` means no rule fired.
+TRIAGE_LEVELS: tuple[str, ...] = ("urgent", "prompt", "stop", "consult", "none")
+
+
+@dataclass(frozen=True)
+class RedFlagRule:
+    """One rule: which symptom column fires it, how urgent it is, and what to tell the trainer."""
+
+    code: str
+    column: str
+    level: str
+    message: str
+    source: str
+
+
+RED_FLAG_RULES: tuple[RedFlagRule, ...] = (
+    RedFlagRule(
+        "bladder_bowel", "bladder_bowel", "urgent",
+        "New bladder or bowel problems with back pain: possible cauda equina syndrome. "
+        "Go to an emergency department today (same day).",
+        "GIRFT suspected cauda equina pathway 2023; NICE NG59; Finucane et al. 2020",
+    ),
+    RedFlagRule(
+        "saddle_numbness", "numbness", "urgent",
+        "New numbness in the groin, buttocks or genitals (saddle area): possible cauda equina syndrome. "
+        "Go to an emergency department today (same day).",
+        "GIRFT suspected cauda equina pathway 2023; Finucane et al. 2020",
+    ),
+    RedFlagRule(
+        "leg_weakness", "leg_weakness", "prompt",
+        "Weakness in a leg or foot (a progressive neurological deficit): stop training and see a clinician "
+        "promptly (within a day or two, sooner if it is getting worse).",
+        "NICE NG59; Finucane et al. 2020",
+    ),
+    RedFlagRule(
+        "fever", "fever", "prompt",
+        "Fever or feeling unwell with back pain (possible infection): see a clinician promptly.",
+        "NICE NG59; Finucane et al. 2020",
+    ),
+    RedFlagRule(
+        "trauma", "trauma", "prompt",
+        "Back pain after a fall, blow or accident (possible fracture): see a clinician promptly before "
+        "training again.",
+        "NICE NG59; Finucane et al. 2020",
+    ),
+    RedFlagRule(
+        "severe_pain", "pain_score", "stop",
+        "Severe pain (7 or more out of 10): stop training and seek medical attention.",
+        "seed article: 'If you feel any sharp or severe pain in your back, stop the activity immediately "
+        "and seek medical attention'",
+    ),
+    RedFlagRule(
+        "persistent_pain", "pain_days", "consult",
+        "Pain lasting more than 2 days: rest from training and consult a healthcare professional.",
+        "seed article FAQ: take a break for 1-2 days; 'Consult with a healthcare professional if the pain "
+        "persists'",
+    ),
+)
+
+SEVERE_PAIN_SCORE = 7
+PERSISTENT_PAIN_DAYS = 2
+
+#: The article's treatment guidance for a client who has back pain now (no red flag).
+TREATMENT_GUIDANCE: tuple[str, ...] = (
+    "Rest from training for 1-2 days; gentle walking or swimming keeps the back moving.",
+    "Ice (10-15 minutes, several times a day) in the first 24-48 hours, then heat (10-15 minutes) to relax "
+    "the muscles.",
+    "Pain relievers such as NSAIDs (ibuprofen, naproxen) only after asking a doctor or pharmacist, and not "
+    "as a long-term solution.",
+    "Massage can relax tight muscles.",
+    "If the pain persists or is severe, see a physiotherapist or doctor for a personal plan.",
+)
+
+#: Warning signs that mean "stop and see a clinician", in plain words (one per rule).
+WARNING_SIGNS: tuple[str, ...] = tuple(r.message for r in RED_FLAG_RULES)
+
+
+def _fired(log: pd.DataFrame, rule: RedFlagRule) -> np.ndarray:
+    if rule.column not in log.columns:
+        return np.zeros(len(log), bool)
+    col = log[rule.column]
+    if rule.code == "severe_pain":
+        return (pd.to_numeric(col, errors="coerce") >= SEVERE_PAIN_SCORE).fillna(False).to_numpy(bool)
+    if rule.code == "persistent_pain":
+        return (pd.to_numeric(col, errors="coerce") > PERSISTENT_PAIN_DAYS).fillna(False).to_numpy(bool)
+    return col.astype("boolean").fillna(False).to_numpy(bool)
+
+
+def triage(log: pd.DataFrame) -> pd.DataFrame:
+    """Apply the red-flag rules to every session.
+
+    Parameters
+    ----------
+    log : DataFrame of shape (n_sessions, n_columns)
+        A validated session log; missing symptom columns fire no rule.
+
+    Returns
+    -------
+    DataFrame of shape (n_sessions, 3), indexed like ``log``
+        ``triage_level`` (``urgent``, ``prompt``, ``stop``, ``consult`` or
+        ``none``: the most urgent rule that fired), ``triage`` (the messages
+        of every rule that fired, most urgent first, joined by ``" | "``; empty
+        when none fired) and ``red_flags`` (their codes).
+    """
+    n = len(log)
+    level_rank = np.full(n, len(TRIAGE_LEVELS) - 1)
+    messages = [[] for _ in range(n)]
+    codes = [[] for _ in range(n)]
+    for rule in RED_FLAG_RULES:  # already ordered most urgent first
+        fired = _fired(log, rule)
+        rank = TRIAGE_LEVELS.index(rule.level)
+        level_rank = np.where(fired, np.minimum(level_rank, rank), level_rank)
+        for i in np.flatnonzero(fired):
+            messages[i].append(rule.message)
+            codes[i].append(rule.code)
+    return pd.DataFrame(
+        {
+            "triage_level": np.asarray(TRIAGE_LEVELS, dtype=object)[level_rank],
+            "triage": [" | ".join(m) for m in messages],
+            "red_flags": [", ".join(c) for c in codes],
+        },
+        index=log.index,
+    )
