@@ -18,8 +18,7 @@ $(STAMP): requirements/lock.txt pyproject.toml
 	@touch $(STAMP)
 
 report: $(STAMP)
-	$(BIN)/backpain simulate --clients 300 --weeks 16 --seed 1 --out reports/simulated_sessions.csv
-	$(BIN)/backpain fit reports/simulated_sessions.csv --out reports/model.json
+	$(BIN)/python -m backpain_analysis.report_suite
 
 test: $(STAMP)
 	$(BIN)/ruff check .
@@ -31,8 +30,10 @@ lint: $(STAMP)
 notebooks: $(STAMP)
 	$(BIN)/python -m backpain_analysis.report_suite --update-notebooks
 
+# The venv's own jupyter: its kernelspec "python3" (in .venv/share/jupyter, preferred inside a venv)
+# runs the venv's Python, so the notebooks see the project's environment.
 lab: $(STAMP)
-	$(BIN)/jupyter lab notebooks/
+	JUPYTER_PREFER_ENV_PATH=1 $(BIN)/jupyter lab --notebook-dir=notebooks
 
 data: $(STAMP)
 	$(BIN)/python -m backpain_analysis._bundle

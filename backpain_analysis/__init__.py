@@ -37,6 +37,13 @@ _EXPORTS = {
     "PainRiskModel": "model",
     "ModelError": "model",
     "load_default_model": "model",
+    # validation and the points card
+    "bootstrap_validate": "validation",
+    "points_card": "points",
+    # the trainer check
+    "run_check": "check",
+    "risk_tier": "tiers",
+    "triage": "triage",
 }
 
 __all__ = ["__version__", *_EXPORTS]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["DATA_DIR", "DEFAULT_MODEL_PATH", "EXTERNAL_DIR", "PACKAGE_DIR", "PROJECT_DIR", "RAW_DIR"]
+__all__ = ["DATA_DIR", "DEFAULT_MODEL_PATH", "EXTERNAL_DIR", "NOTEBOOKS_DIR", "PACKAGE_DIR", "PROJECT_DIR",
+           "RAW_DIR", "REPORTS_DIR"]
 
 #: The installed package (holds the default model).
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -15,5 +16,9 @@ DATA_DIR = PROJECT_DIR / "data"
 RAW_DIR = DATA_DIR / "raw"
 #: Published real datasets, copied with their provenance.
 EXTERNAL_DIR = DATA_DIR / "external"
+#: The notebook suite (``NN-Title.ipynb``), executed by :mod:`backpain_analysis.report_suite`.
+NOTEBOOKS_DIR = PROJECT_DIR / "notebooks"
+#: Where ``make report`` writes the HTML report (rebuilt, never committed).
+REPORTS_DIR = PROJECT_DIR / "reports"
 #: The model fitted on ``data/raw/example_sessions.csv``, shipped inside the package.
 DEFAULT_MODEL_PATH = PACKAGE_DIR / "data" / "default_model.json"

@@ -75,22 +75,99 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 def _cmd_fit(args: argparse.Namespace) -> int:
     import numpy as np
 
-    from .model import PainRiskModel, format_odds_ratios
+    from .model import ModelError, PainRiskModel, format_odds_ratios
     from .schema import load_log
+    from .validation import bootstrap_validate, check_fit_data
 
+    if args.bootstrap < 0:
+        raise _UserError("--bootstrap must be 0 (no validation) or more.")
+    if args.C is not None and not args.C > 0:
+        raise _UserError("--C must be a positive number.")
+    if args.card and Path(args.card).suffix.lower() not in (".png", ".pdf"):
+        raise _UserError("--card must name a .png or .pdf file.")
     result = load_log(args.file)
     _report_validation(result, limit=20)
-    model = PainRiskModel(C=np.inf if args.C is None else args.C).fit(result.data)
+    log = result.data
+    check = check_fit_data(log)
+    print(f"\nEvents: {check.events} of {check.labelled} labelled sessions were followed by back pain within "
+          f"48 h ({check.clients} clients).")
+    for reason in check.constant.values():
+        print(f"Left out, same value in every labelled session: {reason}.")
+    if not check.usable_factors:
+        raise ModelError("no risk factor varies in this log's labelled sessions; nothing to fit.")
+    if check.sample_size is not None:
+        print(check.sample_size.summary())
+    if check.separated:
+        print(f"NOTE: {len(check.separated)} feature(s) perfectly predict the outcome in this log (separation): "
+              f"{', '.join(check.separated)}; only a penalised fit can estimate them.")
+    if check.collinear:
+        print(f"NOTE: these features always go together in this log: {', '.join(check.collinear)}; only a "
+              "penalised fit can separate them.")
+    if args.C is not None:
+        C, why = args.C, f"L2 penalty C={args.C:g} (--C)"
+    elif args.penalty == "none" or (args.penalty == "auto" and not check.needs_penalty):
+        C, why = np.inf, "unpenalised maximum likelihood"
+    else:
+        C = "cv"
+        why = "penalised (--penalty cv)" if args.penalty == "cv" else (
+            "penalised, because the checks above say an unpenalised fit would be unreliable or impossible")
+    factors = check.usable_factors if check.constant else None
+    model = PainRiskModel(factors=factors, C=C).fit(log)
     t = model.training_
-    print(f"\nFitted on {t['labelled']} labelled sessions of {t['clients']} clients: {t['events']} with back pain"
-          + (f"; {t['unlabelled']} sessions without a recorded outcome were used for load history only."
-             if t["unlabelled"] else "."))
+    print(f"\nFitted ({why}) on {t['labelled']} labelled sessions of {t['clients']} clients: {t['events']} with "
+          "back pain" + (f"; {t['unlabelled']} sessions without a recorded outcome were used for load history only."
+                         if t["unlabelled"] else "."))
+    if model.cv_results_ is not None:
+        cv = model.cv_results_
+        print(f"L2 penalty chosen by {cv.attrs.get('n_splits', 5)}-fold cross-validation grouped by client: "
+              f"C = {model.C_:.3g} (held-out deviance {cv['deviance'].min():.4f} per session).")
     print("\nOdds ratios (95% CI):")
     print(format_odds_ratios(model.odds_ratios()).to_string())
+    if args.bootstrap:
+        validation = bootstrap_validate(log, model=model, B=args.bootstrap, seed=args.seed)
+        print(f"\n{validation.summary()}")
+        print("Read 'corrected' as what to expect on new clients like these ('apparent' is measured on the "
+              "data the model learned from). AUC 0.5 = no better than chance, 1 = perfect; calibration slope "
+              "below 1 = risks too extreme (overfitted), above 1 = too timid.")
+    if args.card:
+        from .points import points_card
+
+        card = points_card(model, log=log, log_name=Path(args.file).name,
+                           source=f"{Path(args.file).name} ({t['labelled']:,} sessions of {t['clients']} clients)")
+        path = card.save(args.card)
+        print(f"\nPoints card written to {path}: {len(card.points)} factors, 0-{len(card.risk_table) - 1} points; "
+              f"card risk within {100 * card.reference['max_abs_difference']:.1f} percentage points of the model's "
+              "on this log.")
     if args.out:
         path = model.save(args.out)
         print(f"\nModel saved to {path}")
     print(f"\n{DISCLAIMER}")
+    return EXIT_OK
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from .check import run_check
+
+    if args.top < 0:
+        raise _UserError("--top must be 0 or more.")
+    result = run_check(args.file, args.out, model_path=args.model, strict=args.strict,
+                       progress=None if not args.no_progress else False, top_n=args.top)
+    print(result.summary)
+    print(f"\n{DISCLAIMER}")
+    return result.exit_code
+
+
+def _cmd_template(args: argparse.Namespace) -> int:
+    from .template import write_template
+
+    try:
+        written = write_template(args.file, overwrite=args.force)
+    except (FileExistsError, ValueError) as exc:
+        raise _UserError(str(exc)) from None
+    for path in written:
+        print(f"Wrote {path}")
+    print("Fill in one row per session (see the Instructions), then run: "
+          f"backpain check {written[0].name} --out report/")
     return EXIT_OK
 
 
@@ -119,6 +196,29 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="output file, .csv or .xlsx")
     p.set_defaults(func=_cmd_simulate)
 
+    p = sub.add_parser("template", help="write an empty session log to fill in (.xlsx or .csv)",
+                       description="Write an empty session log with the right headers, an Instructions sheet "
+                                   "explaining every column, SIMULATED example rows and, for .xlsx, Excel data "
+                                   "validation that catches typos while typing.")
+    p.add_argument("file", help="file to write: clients.xlsx (recommended) or clients.csv")
+    p.add_argument("--force", action="store_true", help="overwrite existing files")
+    p.set_defaults(func=_cmd_template)
+
+    p = sub.add_parser("check", help="score a client file and write a report",
+                       description="Check a client file: red flags first, each client's current risk, trend, "
+                                   "top factors and action plan, training-load charts. Writes report.html "
+                                   "(self-contained), scores.csv and rejected.csv. Exit 0 when at least one row "
+                                   "was scored, 1 with --strict if any row was rejected (or if nothing could be "
+                                   "scored), 2 on a file-level error.")
+    p.add_argument("file", help="client session log, .csv or .xlsx")
+    p.add_argument("--out", required=True, help="output folder")
+    p.add_argument("--model", help="model JSON from 'backpain fit' (default: the bundled model)")
+    p.add_argument("--strict", action="store_true", help="exit 1 if any row was rejected")
+    p.add_argument("--top", type=int, default=10,
+                   help="the N clients with the highest risk get a full section (default: 10)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.set_defaults(func=_cmd_check)
+
     p = sub.add_parser("validate", help="check a session log against the contract",
                        description="List every problem in a session log. Exit 0 if clean, 1 if rows were "
                                    "rejected, 2 on a file-level error.")
@@ -127,12 +227,22 @@ def _build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_validate)
 
     p = sub.add_parser("fit", help="fit the risk model on a log with back_pain recorded",
-                       description="Fit the logistic model on a session log with back_pain recorded and "
-                                   "print its odds ratios.")
+                       description="Fit the logistic model on a session log with back_pain recorded: report the "
+                                   "events and whether they are enough for the model's parameters (Riley et al. "
+                                   "2020, BMJ 368:m441), fit it (penalised, with the strength chosen by "
+                                   "cross-validation grouped by client, when the data are too few), print its odds "
+                                   "ratios and its bootstrap validation resampling clients.")
     p.add_argument("file", help="session log, .csv or .xlsx")
     p.add_argument("--out", help="where to save the model (JSON)")
-    p.add_argument("--C", type=float, default=None,
-                   help="inverse L2 penalty; default: unpenalised maximum likelihood")
+    p.add_argument("--penalty", choices=("auto", "none", "cv"), default="auto",
+                   help="auto (default): unpenalised when the log has enough events for the parameters and no "
+                        "factor perfectly predicts back pain, else an L2 penalty chosen by cross-validation "
+                        "grouped by client; none: always unpenalised; cv: always penalised")
+    p.add_argument("--C", type=float, default=None, help="a fixed inverse L2 penalty (overrides --penalty)")
+    p.add_argument("--bootstrap", type=int, default=200, metavar="B",
+                   help="bootstrap replicates of the validation, resampling clients (default: 200; 0 skips it)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the bootstrap (default: 0)")
+    p.add_argument("--card", metavar="PATH", help="also write a printable points card (.png or .pdf)")
     p.set_defaults(func=_cmd_fit)
     return parser
 

@@ -31,6 +31,8 @@ PLANK_WEAK_S = 60
 SITTING_LONG_H = 8
 RPE_HARD = 7
 ACWR_SPIKE = 1.5
+#: The acute:chronic "sweet spot" of Gabbett 2016, drawn on load charts (not a factor threshold).
+ACWR_SWEET_SPOT = (0.8, 1.3)
 WATER_LOW_L = 1.5
 MORNING_BEFORE_H = 9
 SIT_REACH_POOR_CM = 0
@@ -63,7 +65,10 @@ class RiskFactor:
         ``against`` means good studies found no effect although the article
         claims one.
     tip : str
-        The article's prevention tip.
+        The article's prevention tip, in the article's terms.
+    advice : str
+        Where the evidence disagrees with the article: what it suggests instead
+        (empty when the tip stands).
     simulated_or : float
         Odds ratio the simulated cohort draws back pain with (its "truth").
     simulated_or_source : str
@@ -93,6 +98,7 @@ class RiskFactor:
     simulated_or: float
     simulated_or_source: str
     encode: Callable[[pd.DataFrame], pd.Series] = field(repr=False, compare=False)
+    advice: str = ""
     unknown_means: str = "not recorded"
     remedy: Mapping[str, object] = field(default_factory=dict, repr=False, compare=False)
     remedy_text: str = ""
@@ -121,7 +127,7 @@ class RiskFactor:
             "evidence": (f"What the evidence says (strength: {self.strength})", self.evidence),
             "encoding": (f"How it is encoded (`{self.name}`, reads {', '.join(self.inputs)})",
                          f"{self.encoding} Unknown means: {self.unknown_means}."),
-            "tip": ("The article's tip", self.tip),
+            "tip": ("The article's tip", self.tip + (f" *Evidence-based note:* {self.advice}" if self.advice else "")),
             "truth": ("Simulated truth", f"OR {self.simulated_or:g} ({self.simulated_or_source})."),
         }
         lines = [f"**{self.title}**", ""]
@@ -191,8 +197,10 @@ RISK_FACTORS: tuple[RiskFactor, ...] = (
             "prevent running injuries (van Mechelen et al. 1993, Am J Sports Med 21:711-719)."
         ),
         strength="against",
-        tip="Stretch if it helps you move well, but do not count on it to prevent back pain; "
-        "strength and gradual progression do more.",
+        tip="Stretch properly: target the muscles in your back and other key muscle groups such as your "
+        "hamstrings and quadriceps to improve flexibility and decrease the likelihood of strain.",
+        advice="Stretch if it helps you move well, but do not count on it to prevent back pain; "
+        "strength work and gradual progression have better evidence.",
         simulated_or=1.0,
         simulated_or_source="RR 0.96 (Lauersen et al. 2014): no effect",
         encode=lambda d: _b(~d["stretching"].astype("boolean")),
@@ -458,7 +466,8 @@ RISK_FACTORS: tuple[RiskFactor, ...] = (
             "content follows loading and the time of day (Adams et al. 1987, Spine 12:130-137)."
         ),
         strength="none",
-        tip="Stay hydrated (good for training anyway), but do not expect it to prevent back pain.",
+        tip="Stay hydrated: water helps lubricate joints and keeps muscles from becoming dehydrated and stiff.",
+        advice="Drinking enough is good for training anyway, but do not expect it to prevent back pain.",
         simulated_or=1.0,
         simulated_or_source="no evidence: null effect",
         encode=lambda d: _b(d["water_l"] < WATER_LOW_L),
@@ -542,7 +551,8 @@ RISK_FACTORS: tuple[RiskFactor, ...] = (
             "48:1575-1595)."
         ),
         strength="against",
-        tip="Cool down if you like it; it is not shown to prevent back pain.",
+        tip="Cool down properly after the workout, as you warm up before it.",
+        advice="Cool down if you like it; it has not been shown to prevent injury or back pain.",
         simulated_or=1.0,
         simulated_or_source="no effect (van Mechelen 1993; Van Hooren & Peake 2018)",
         encode=lambda d: _b(d["cooldown_min"] < COOLDOWN_MIN),

@@ -2,29 +2,57 @@
 
 :class:`PainRiskModel` chains :class:`~backpain_analysis.features.RiskFactorEncoder`
 and a logistic regression. Unpenalised fits (the default) are maximum
-likelihood fits by statsmodels, so odds ratios come with Wald 95% confidence
-intervals and p-values; a finite ``C`` gives an L2-penalised scikit-learn fit
-(no confidence intervals: they are not valid after shrinkage). Models are
-saved as plain JSON with a format version, never pickled.
+likelihood fits, so odds ratios come with Wald 95% confidence intervals and
+p-values; a finite ``C`` gives an L2-penalised fit (no confidence intervals:
+they are not valid after shrinkage), and ``C="cv"`` chooses that penalty by
+cross-validation grouped by client (:func:`~backpain_analysis.validation.choose_penalty`).
+Models are saved as plain JSON with a format version, never pickled.
+
+Fitting is a small vectorised Newton-Raphson solver (:func:`fit_logistic`)
+rather than statsmodels or scikit-learn, for speed: every feature is 0/1 (or a
+training prevalence), so identical design rows collapse into patterns with
+event and non-event counts (the 14,921 bundled sessions give 11,284 patterns;
+complete logs collapse much further), and the same solver refits bootstrap
+replicates, which only change those counts
+(:func:`~backpain_analysis.validation.bootstrap_validate`). The systems are
+small, so they run on one BLAS thread (``threadpoolctl``, a scikit-learn
+dependency): on a shared machine, several threads are many times slower. It
+maximises the same likelihood as ``statsmodels.Logit`` (unpenalised; the
+covariance is the inverse observed information, as ``Logit.cov_params()``)
+and the same objective as ``sklearn.linear_model.LogisticRegression(C=C)``
+(L2 penalty ``1 / (2 C)`` on the coefficients, intercept unpenalised); the
+tests check both agreements.
 """
 
 from __future__ import annotations
 
 import json
-import warnings
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
+from threadpoolctl import threadpool_limits
 
 from ._paths import DEFAULT_MODEL_PATH
 from .factors import get_factor
 from .features import RiskFactorEncoder, prepare_log
 
-__all__ = ["FORMAT", "FORMAT_VERSION", "ModelError", "PainRiskModel", "format_odds_ratios", "load_default_model"]
+__all__ = [
+    "FORMAT",
+    "FORMAT_VERSION",
+    "LogisticFit",
+    "ModelError",
+    "PainRiskModel",
+    "collapse_patterns",
+    "fit_logistic",
+    "format_odds_ratios",
+    "load_default_model",
+    "separated_features",
+]
 
 FORMAT = "backpain-analysis/pain-risk-model"
 FORMAT_VERSION = 1
@@ -44,6 +72,212 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-z))
 
 
+#: A log-odds ratio beyond this (an odds ratio above 3.3 million) means the fit ran off to infinity.
+_DIVERGED = 15.0
+
+
+def collapse_patterns(X: np.ndarray, y: np.ndarray | None = None
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Collapse identical design rows into patterns with event and non-event counts.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_sessions, n_features)
+        Design matrix (0/1 columns collapse fastest, through a bit-packed key).
+    y : ndarray of bool of shape (n_sessions,) or None, default=None
+        Outcome; ``None`` counts every row as a non-event.
+
+    Returns
+    -------
+    patterns : ndarray of shape (n_patterns, n_features)
+    events : ndarray of shape (n_patterns,)
+        Sessions with the outcome, per pattern.
+    nonevents : ndarray of shape (n_patterns,)
+    inverse : ndarray of int of shape (n_sessions,)
+        Pattern of each session: ``patterns[inverse]`` is ``X``.
+    """
+    X = np.asarray(X, dtype=float)
+    n, k = X.shape
+    y = np.zeros(n, bool) if y is None else np.asarray(y, bool)
+    if n and k and k <= 62 and np.isin(X, (0.0, 1.0)).all():
+        key = X.astype(np.int64) @ (np.int64(1) << np.arange(k, dtype=np.int64))
+        _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+        patterns = X[first]
+    else:
+        patterns, inverse = np.unique(X, axis=0, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    m = len(patterns)
+    events = np.bincount(inverse, weights=y.astype(float), minlength=m)
+    nonevents = np.bincount(inverse, minlength=m) - events
+    return patterns, events, nonevents, inverse
+
+
+@dataclass(frozen=True)
+class LogisticFit:
+    """Result of :func:`fit_logistic`.
+
+    Attributes
+    ----------
+    params : ndarray of shape (n_features + 1,)
+        Intercept, then coefficients.
+    hessian : ndarray of shape (n_features + 1, n_features + 1)
+        Observed information plus penalty at ``params`` (its inverse is the
+        covariance of an unpenalised fit).
+    loglik : float
+        Log-likelihood (without the penalty).
+    converged : bool
+    n_iter : int
+    """
+
+    params: np.ndarray
+    hessian: np.ndarray
+    loglik: float
+    converged: bool
+    n_iter: int
+
+
+def _softplus(eta: np.ndarray) -> np.ndarray:
+    """log(1 + exp(eta)) without overflow (faster than ``np.logaddexp(0, eta)``)."""
+    return np.log1p(np.exp(-np.abs(eta))) + np.maximum(eta, 0.0)
+
+
+def _loglik(eta: np.ndarray, events: np.ndarray, nonevents: np.ndarray) -> float:
+    # sum e log p + f log(1 - p) = sum e eta - (e + f) log(1 + exp(eta))
+    return float(events @ eta - (events + nonevents) @ _softplus(eta))
+
+
+def fit_logistic(X: np.ndarray, events: np.ndarray, nonevents: np.ndarray, *, C: float = np.inf,
+                 start: np.ndarray | None = None, max_iter: int = 100, tol: float = 1e-8) -> LogisticFit:
+    """Maximum (penalised) likelihood logistic regression by Newton-Raphson on grouped data.
+
+    Maximises ``sum(e log p + f log(1 - p)) - ||coef||^2 / (2 C)`` over the
+    intercept and coefficients, where ``e`` and ``f`` are the event and
+    non-event counts of each design row (frequency weights; bootstrap
+    replicates just change them). Each step solves the Newton system by
+    Cholesky and is halved until the objective improves; the fit has
+    converged when a full step changes no parameter by more than ``tol``
+    (that step is taken, so the result is accurate far beyond ``tol``).
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_patterns, n_features)
+        Design without the intercept column.
+    events, nonevents : ndarray of shape (n_patterns,)
+        Counts (or weights) of rows with and without the outcome.
+    C : float, default=np.inf
+        Inverse L2 penalty, as in scikit-learn; ``np.inf`` is unpenalised.
+    start : ndarray of shape (n_features + 1,) or None, default=None
+        Warm start (default: the intercept of the overall rate, zero coefficients).
+    max_iter : int, default=100
+    tol : float, default=1e-8
+
+    Returns
+    -------
+    LogisticFit
+        ``converged`` is False if the iterations ran out (an unpenalised fit
+        running off to infinity under separation) or the system was
+        singular (collinear features in an unpenalised fit).
+    """
+    X1 = np.column_stack([np.ones(len(X)), np.asarray(X, dtype=float)])
+    e, f = np.asarray(events, dtype=float), np.asarray(nonevents, dtype=float)
+    n = e + f
+    k = X1.shape[1]
+    lam = 0.0 if np.isinf(C) else 1.0 / float(C)
+    pen = np.full(k, lam)
+    pen[0] = 0.0
+    if start is None:
+        beta = np.zeros(k)
+        rate = (e.sum() + 0.5) / (n.sum() + 1.0)
+        beta[0] = np.log(rate / (1 - rate))
+    else:
+        beta = np.asarray(start, dtype=float).copy()
+
+    def objective(b: np.ndarray) -> tuple[float, np.ndarray]:
+        eta = X1 @ b
+        return _loglik(eta, e, f) - 0.5 * float(pen @ (b * b)), eta
+
+    obj, eta = objective(beta)
+    converged = False
+    it = 0
+    hess = np.eye(k)
+    for it in range(1, max_iter + 1):  # noqa: B007 - the count is reported
+        p = _sigmoid(eta)
+        grad = X1.T @ (e - n * p) - pen * beta
+        hess = (X1 * (n * p * (1 - p))[:, None]).T @ X1 + np.diag(pen)
+        try:
+            chol = np.linalg.cholesky(hess)
+            step = np.linalg.solve(chol.T, np.linalg.solve(chol, grad))
+        except np.linalg.LinAlgError:
+            break
+        if not np.all(np.isfinite(step)):
+            break
+        if np.max(np.abs(step)) < tol:  # quadratic convergence: this last step is far below tol
+            beta = beta + step
+            obj, eta = objective(beta)
+            converged = True
+            break
+        t = 1.0
+        while t > 1e-10:
+            cand = beta + t * step
+            new_obj, new_eta = objective(cand)
+            if new_obj >= obj - 1e-12 * abs(obj):
+                break
+            t /= 2
+        else:  # no step improves the objective: as good as floating point allows
+            converged = float(grad @ step) < 1e-8
+            break
+        beta, obj, eta = cand, new_obj, new_eta
+    return LogisticFit(params=beta, hessian=hess, loglik=_loglik(eta, e, f), converged=converged, n_iter=it)
+
+
+def _feature_titles(names: np.ndarray, factor_of: dict[str, str]) -> list[str]:
+    return [get_factor(factor_of[n]).title + (" - not recorded" if n.endswith("_unknown") else "") for n in names]
+
+
+def separated_features(X: np.ndarray, y: np.ndarray, names: np.ndarray) -> list[str]:
+    """Features whose exposed (or unexposed) sessions all had, or all lacked, the outcome.
+
+    Such a 0/1 feature has an infinite maximum likelihood odds ratio
+    (quasi-complete separation). Separation by a combination of features is
+    caught afterwards, when the fit runs off to infinity.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_sessions, n_features)
+    y : ndarray of bool of shape (n_sessions,)
+    names : ndarray of str of shape (n_features,)
+
+    Returns
+    -------
+    list of str
+    """
+    out = []
+    y = np.asarray(y, bool)
+    for j, name in enumerate(names):
+        col = X[:, j]
+        if not np.isin(col, (0.0, 1.0)).all():
+            continue
+        on = col == 1
+        for side in (on, ~on):
+            if side.any() and (y[side].all() or not y[side].any()):
+                out.append(str(name))
+                break
+    return out
+
+
+def _collinear_features(X: np.ndarray, names: np.ndarray) -> list[str]:
+    """Features that are a linear combination of the intercept and the other features."""
+    X1 = np.column_stack([np.ones(len(X)), X])
+    rank = np.linalg.matrix_rank(X1)
+    if rank == X1.shape[1]:
+        return []
+    out = []
+    for j in range(X.shape[1]):
+        if np.linalg.matrix_rank(np.delete(X1, j + 1, axis=1)) == rank:
+            out.append(str(names[j]))
+    return out
+
+
 class PainRiskModel(ClassifierMixin, BaseEstimator):
     """Probability of back pain within 48 h of a session, from the session log.
 
@@ -51,10 +285,12 @@ class PainRiskModel(ClassifierMixin, BaseEstimator):
     ----------
     factors : sequence of str or None, default=None
         Risk factors to use (default: all of the registry).
-    C : float, default=np.inf
+    C : float or "cv", default=np.inf
         Inverse L2 penalty strength. ``np.inf`` is an unpenalised maximum
         likelihood fit with confidence intervals; a finite value shrinks the
-        coefficients (useful on small trainer logs).
+        coefficients (useful on small trainer logs); ``"cv"`` chooses it by
+        cross-validation grouped by client
+        (:func:`~backpain_analysis.validation.choose_penalty`).
 
     Attributes
     ----------
@@ -68,6 +304,10 @@ class PainRiskModel(ClassifierMixin, BaseEstimator):
         Log odds ratios, one per feature.
     cov_ : ndarray of shape (n_features + 1, n_features + 1) or None
         Covariance of (intercept, coef) for unpenalised fits.
+    C_ : float
+        The penalty used (``C``, or the one cross-validation chose).
+    cv_results_ : DataFrame or None
+        Cross-validated deviance per candidate ``C`` when ``C="cv"``.
     classes_ : ndarray of shape (2,)
         ``[False, True]``.
     training_ : dict
@@ -83,7 +323,7 @@ class PainRiskModel(ClassifierMixin, BaseEstimator):
     ['title', 'odds_ratio', 'ci_low', 'ci_high', 'p_value']
     """
 
-    def __init__(self, factors: tuple[str, ...] | None = None, C: float = np.inf):
+    def __init__(self, factors: tuple[str, ...] | None = None, C: float | str = np.inf):
         self.factors = factors
         self.C = C
 
@@ -107,16 +347,20 @@ class PainRiskModel(ClassifierMixin, BaseEstimator):
         Raises
         ------
         ModelError
-            No outcome, fewer than 2 classes, or a perfectly separated factor.
+            No outcome, fewer than 2 classes, a feature with the same value
+            in every labelled session, or (unpenalised fits) a perfectly
+            separated factor or features that always go together.
         """
         outcome = _outcome(X) if y is None else pd.Series(y, index=X.index).astype("boolean")
         prepared = prepare_log(X)
-        self.encoder_ = RiskFactorEncoder(factors=self.factors).fit(prepared)
-        design = self.encoder_.transform(prepared)
-        names = self.encoder_.get_feature_names_out()
         labelled = outcome.notna().to_numpy()
         if not labelled.any():
             raise ModelError("cannot fit: no session has back_pain recorded (yes/no, back pain within 48 h).")
+        # which factors need a "not recorded" indicator is learned from the sessions the model learns from
+        # (a value missing only in sessions awaiting their outcome would give an indicator that is always 0)
+        self.encoder_ = RiskFactorEncoder(factors=self.factors).fit(prepared.loc[labelled])
+        design = self.encoder_.transform(prepared)
+        names = self.encoder_.get_feature_names_out()
         Xl, yl = design[labelled], outcome[labelled].astype(bool).to_numpy()
         if yl.sum() == 0 or yl.sum() == len(yl):
             raise ModelError(
@@ -134,11 +378,26 @@ class PainRiskModel(ClassifierMixin, BaseEstimator):
         self.classes_ = np.array([False, True])
         self.n_features_in_ = self.encoder_.n_features_in_
         self.feature_names_in_ = self.encoder_.feature_names_in_
-        if np.isinf(self.C):
-            self._fit_mle(Xl, yl)
-        else:
-            self._fit_penalised(Xl, yl)
         clients = X["client_id"].astype("string")
+        self.cv_results_ = None
+        # small dense systems: one BLAS thread is faster than several (and far faster on a busy machine)
+        with threadpool_limits(limits=1, user_api="blas"):
+            if isinstance(self.C, str):
+                if self.C != "cv":
+                    raise ValueError(f"C must be a positive number, np.inf or 'cv', not {self.C!r}")
+                from .validation import choose_penalty
+
+                choice = choose_penalty(Xl, yl, groups=clients[labelled].to_numpy())
+                self.C_ = choice.C
+                self.cv_results_ = choice.table
+            else:
+                if not float(self.C) > 0:
+                    raise ValueError(f"C must be positive, not {self.C!r}")
+                self.C_ = float(self.C)
+            if np.isinf(self.C_):
+                self._fit_mle(Xl, yl)
+            else:
+                self._fit_penalised(Xl, yl)
         self.training_ = {
             "sessions": len(X),
             "labelled": int(labelled.sum()),
@@ -148,38 +407,53 @@ class PainRiskModel(ClassifierMixin, BaseEstimator):
         }
         return self
 
-    def _fit_mle(self, Xl: np.ndarray, yl: np.ndarray) -> None:
-        import statsmodels.api as sm
-        from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
+    def _titles(self, names: list[str]) -> str:
+        factor_of = self.encoder_.feature_factor()
+        return "; ".join(_feature_titles(np.asarray(names, dtype=object), factor_of))
 
-        exog = np.column_stack([np.ones(len(Xl)), Xl])
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", PerfectSeparationWarning)
-            warnings.simplefilter("ignore", ConvergenceWarning)
+    def _fit_mle(self, Xl: np.ndarray, yl: np.ndarray) -> None:
+        separated = separated_features(Xl, yl, self.feature_names_)
+        if separated:
+            raise ModelError(
+                "cannot fit an unpenalised model: in this log, every session with (or every session without) "
+                f"{'this feature' if len(separated) == 1 else 'each of these features'} had the same outcome, so "
+                "it perfectly predicts back pain (complete or quasi-complete separation) and its odds ratio would "
+                "be infinite or zero: " + self._titles(separated) + ". Use a penalised fit (C < inf or C='cv'), "
+                "leave the factor out, or log more sessions."
+            )
+        patterns, e, f, _ = collapse_patterns(Xl, yl)
+        collinear = _collinear_features(patterns, self.feature_names_)
+        if collinear:
+            raise ModelError(
+                "cannot fit an unpenalised model: these features always go together in this log, so their "
+                "effects cannot be told apart: " + self._titles(collinear)
+                + ". Use a penalised fit (C < inf or C='cv'), leave one of the factors out, or log more sessions."
+            )
+        res = fit_logistic(patterns, e, f)
+        params = res.params
+        if res.converged:
             try:
-                res = sm.Logit(yl, exog).fit(method="newton", disp=0, maxiter=100)
-            except (PerfectSeparationWarning, np.linalg.LinAlgError) as exc:
-                raise ModelError(
-                    "cannot fit an unpenalised model: some factor perfectly predicts back pain "
-                    f"in this log ({type(exc).__name__}); use a penalised fit (C < inf) or more data."
-                ) from None
-        params = np.asarray(res.params)
-        cov = np.asarray(res.cov_params())
-        if not np.all(np.isfinite(params)) or np.any(np.abs(params[1:]) > 15) or not np.all(np.isfinite(cov)):
+                cov = np.linalg.inv(res.hessian)
+            except np.linalg.LinAlgError:
+                cov = np.full_like(res.hessian, np.nan)
+        else:
+            cov = np.full_like(res.hessian, np.nan)
+        if not res.converged or np.any(np.abs(params[1:]) > _DIVERGED) or not np.all(np.isfinite(cov)):
             raise ModelError(
                 "cannot fit an unpenalised model: an odds ratio runs off to infinity (quasi-complete "
-                "separation); use a penalised fit (C < inf) or more data."
+                "separation by a combination of factors); use a penalised fit (C < inf or C='cv') or more data."
             )
         self.intercept_ = float(params[0])
-        self.coef_ = params[1:]
+        self.coef_ = params[1:].copy()
         self.cov_ = cov
 
     def _fit_penalised(self, Xl: np.ndarray, yl: np.ndarray) -> None:
-        from sklearn.linear_model import LogisticRegression
-
-        lr = LogisticRegression(C=self.C, max_iter=1000).fit(Xl, yl)
-        self.intercept_ = float(lr.intercept_[0])
-        self.coef_ = lr.coef_[0].copy()
+        patterns, e, f, _ = collapse_patterns(Xl, yl)
+        res = fit_logistic(patterns, e, f, C=self.C_)
+        if not res.converged:  # pragma: no cover - a ridge objective is strictly concave
+            raise ModelError("the penalised fit did not converge; try a smaller C.")
+        self.intercept_ = float(res.params[0])
+        self.coef_ = res.params[1:].copy()
         self.cov_ = None
 
     # ------------------------------------------------------------------ predicting
@@ -322,7 +596,7 @@ class PainRiskModel(ClassifierMixin, BaseEstimator):
         return pd.Series(out, index=X.index, name="top_factors")
 
     def what_if(self, X: pd.DataFrame, *, where: pd.Series | np.ndarray | None = None,
-                **changes: object) -> pd.DataFrame:
+                risk: pd.Series | np.ndarray | None = None, **changes: object) -> pd.DataFrame:
         """Risk before and after changing some log values.
 
         Parameters
@@ -332,6 +606,8 @@ class PainRiskModel(ClassifierMixin, BaseEstimator):
             Sessions to change (default: all). Training-load history is
             recomputed, so changing one session's volume changes its
             acute:chronic ratio.
+        risk : array-like of shape (n_sessions,) or None, default=None
+            The current risk of ``X`` if already computed (saves a pass).
         **changes
             Column name to new value (``warmup_min=15``) or to a function of
             the old column (``duration_min=lambda d: d / 2``).
@@ -364,7 +640,8 @@ class PainRiskModel(ClassifierMixin, BaseEstimator):
                 elif isinstance(new, str):
                     changed[col] = changed[col].astype(object)
                 changed.loc[mask, col] = new
-        before = self.predict_risk(X)
+        before = self.predict_risk(X) if risk is None else pd.Series(np.asarray(risk, float), index=X.index,
+                                                                      name="risk")
         after = self.predict_risk(changed)
         return pd.DataFrame({"risk": before, "risk_if": after, "change": after - before})
 
@@ -379,7 +656,7 @@ class PainRiskModel(ClassifierMixin, BaseEstimator):
             "format": FORMAT,
             "format_version": FORMAT_VERSION,
             "package_version": __version__,
-            "C": None if np.isinf(self.C) else float(self.C),
+            "C": None if np.isinf(self.C_) else float(self.C_),
             "factors": list(enc.factors_),
             "thresholds": {f: get_factor(f).encoding for f in enc.factors_},
             "unknown_indicators": list(enc.unknown_indicators_),
@@ -440,6 +717,8 @@ class PainRiskModel(ClassifierMixin, BaseEstimator):
             model.coef_ = np.asarray(data["coef"], dtype=float)
             model.cov_ = None if data["cov"] is None else np.asarray(data["cov"], dtype=float)
             model.classes_ = np.array([False, True])
+            model.C_ = float(model.C)
+            model.cv_results_ = None
             model.n_features_in_ = enc.n_features_in_
             model.feature_names_in_ = enc.feature_names_in_
             model.training_ = dict(data["training"])

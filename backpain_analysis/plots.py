@@ -17,6 +17,9 @@ __all__ = [
     "plot_pain_rate",
     "odds_ratios_vs_truth",
     "plot_odds_ratios",
+    "carry_forward_table",
+    "observed_vs_predicted",
+    "plot_load_history",
 ]
 
 _LEVELS = ("not exposed", "exposed", "unknown")
@@ -93,6 +96,7 @@ def plot_pain_rate(log: pd.DataFrame, by: str, *, bins: int | list[float] | None
     """
     import matplotlib.pyplot as plt
     import seaborn as sns
+    from matplotlib.ticker import PercentFormatter
 
     table = pain_rate_table(log, by, bins=bins)
     if ax is None:
@@ -110,7 +114,7 @@ def plot_pain_rate(log: pd.DataFrame, by: str, *, bins: int | list[float] | None
     except KeyError:
         label = by
     ax.set(xlabel=label, ylabel="share of sessions with back pain in 48 h")
-    ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
+    ax.yaxis.set_major_formatter(PercentFormatter(xmax=1))
     ax.set_ylim(bottom=0)
     return ax
 
@@ -179,3 +183,186 @@ def plot_odds_ratios(table: pd.DataFrame, *, truth: bool = True, ax: object = No
     ax.set_xlabel("odds ratio (log scale)")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
     return ax
+
+
+def carry_forward_table(log: pd.DataFrame, *, columns: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """How client measurements entered now and then cover the sessions once carried forward.
+
+    Client-level columns (``plank_s``, ``sitting_h``, ``sit_reach_cm``,
+    ``prior_back_pain``) are entered about monthly; :func:`prepare_log`
+    carries each client's last entry forward in date order. This table says,
+    per column, how many sessions had a value entered, how many got one by
+    carrying forward, how many stay "not recorded" (before the client's first
+    entry) and how old the carried value is.
+
+    Parameters
+    ----------
+    log : DataFrame of shape (n_sessions, n_columns)
+        A validated or simulated session log (before :func:`prepare_log`).
+    columns : tuple of str or None, default=None
+        Columns to describe; ``None`` means every client-level column of the
+        contract.
+
+    Returns
+    -------
+    DataFrame of shape (len(columns), 6)
+        Indexed by column: ``sessions``, ``entered`` (a value in the log
+        itself), ``carried_forward`` (filled from an earlier entry),
+        ``not_recorded`` (still missing), ``median_age_days`` and
+        ``max_age_days`` (days since the entry in force, over sessions with a
+        value; missing when no session has one).
+    """
+    from .schema import COLUMNS
+
+    if columns is None:
+        columns = tuple(c.name for c in COLUMNS if c.level == "client")
+    prepared = prepare_log(log).reset_index(drop=True)
+    client = prepared["client_id"].astype("string").to_numpy(object)
+    date = pd.Series(prepared["date"].to_numpy("datetime64[D]"))
+    order = pd.DataFrame({"c": client, "d": date}).sort_values(["c", "d"], kind="stable").index
+    rows = {}
+    for name in columns:
+        entered = (log[name].notna().to_numpy(bool) if name in log.columns
+                   else np.zeros(len(log), bool))
+        known = prepared[name].notna().to_numpy(bool)
+        entry = date.where(entered)
+        last = entry.iloc[order].groupby(client[order]).ffill().reindex(date.index)
+        age = (date - last).dt.days[known]
+        rows[name] = {
+            "sessions": len(prepared),
+            "entered": int(entered.sum()),
+            "carried_forward": int((known & ~entered).sum()),
+            "not_recorded": int((~known).sum()),
+            "median_age_days": float(age.median()) if len(age) else np.nan,
+            "max_age_days": float(age.max()) if len(age) else np.nan,
+        }
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("column")
+
+
+# the acute:chronic "sweet spot" of Gabbett (2016), drawn for reference only (the spike factor uses > 1.5)
+
+
+def plot_load_history(log: pd.DataFrame, client_id: str, *, axes: object = None) -> object:
+    """One client's training load over time: session load, acute and chronic load, and their ratio.
+
+    The top panel shows each session's load (RPE x minutes) with the 7-day
+    acute and uncoupled 28-day chronic EWMAs of :func:`prepare_log`; the
+    bottom panel shows the acute:chronic ratio with Gabbett's 0.8-1.3 "sweet
+    spot" and the zone above the ``load_spike`` threshold shaded. Sessions
+    followed by back pain are marked on both panels.
+
+    Parameters
+    ----------
+    log : DataFrame of shape (n_sessions, n_columns)
+        A session log; only ``client_id``'s rows are used.
+    client_id : str
+    axes : sequence of two matplotlib Axes or None, default=None
+        Where to draw (top, bottom); ``None`` makes a new figure with shared x.
+
+    Returns
+    -------
+    ndarray of two matplotlib Axes
+    """
+    import matplotlib.pyplot as plt
+
+    from .factors import ACWR_SPIKE, ACWR_SWEET_SPOT
+
+    own = log.loc[log["client_id"].astype("string") == client_id]
+    if own.empty:
+        raise KeyError(f"client {client_id!r} is not in the log")
+    p = prepare_log(own).sort_values("date", kind="stable")
+    if axes is None:
+        _, axes = plt.subplots(2, 1, figsize=(8, 5.5), sharex=True, gridspec_kw={"height_ratios": [3, 2]})
+    top, bottom = axes
+    date = p["date"]
+    pain = p["back_pain"].fillna(False).astype(bool).to_numpy()
+    top.bar(date, p["session_load"].astype(float), width=0.8, color="0.7", label="session load (RPE x min)")
+    top.plot(date, p["acute_load"].astype(float), color="C1", marker=".", label="acute load (7-day EWMA)")
+    top.plot(date, p["chronic_load"].astype(float), color="C0", marker=".",
+             label="chronic load (28-day EWMA, uncoupled)")
+    top.scatter(date[pain], p["session_load"].astype(float)[pain], marker="v", color="C3", zorder=3,
+                label="back pain within 48 h")
+    top.set_ylabel("load (arbitrary units)")
+    top.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
+    acwr = p["acwr"].astype(float).replace([np.inf], np.nan)
+    upper = max(2.0, float(np.nanmax(acwr.to_numpy())) * 1.05) if acwr.notna().any() else 2.0
+    lo, hi = ACWR_SWEET_SPOT
+    bottom.axhspan(lo, hi, color="C2", alpha=0.15, label=f"'sweet spot' {lo}-{hi}")
+    bottom.axhspan(ACWR_SPIKE, upper, color="C3", alpha=0.12, label=f"spike zone > {ACWR_SPIKE}")
+    bottom.plot(date, acwr, color="0.2", marker=".", label="acute:chronic ratio")
+    bottom.scatter(date[pain], acwr[pain], marker="v", color="C3", zorder=3)
+    bottom.set(ylabel="acute:chronic ratio", ylim=(0, upper))
+    bottom.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
+    bottom.tick_params(axis="x", labelrotation=30)
+    return np.asarray(axes)
+
+
+def _levels_of(prepared: pd.DataFrame, by: str, bins: int | list[float] | None) -> tuple[pd.Series, list[str]]:
+    """The level of each prepared session for ``by``, as :func:`pain_rate_table` groups them."""
+    try:
+        factor = get_factor(by)
+    except KeyError:
+        factor = None
+    if factor is not None:
+        e = factor.encode(prepared)
+        level = pd.Series(np.where(e.isna(), "unknown", np.where(e.fillna(False), "exposed", "not exposed")),
+                          index=prepared.index)
+        return level, list(_LEVELS)
+    if by not in prepared.columns:
+        raise KeyError(f"{by!r} is neither a risk factor nor a column of the prepared log")
+    x = prepared[by].astype("Float64").astype(float).replace([np.inf], np.nan)
+    if bins is None:
+        bins = 5
+    cut = pd.qcut(x, bins, duplicates="drop") if isinstance(bins, int) else pd.cut(x, bins, include_lowest=True)
+    return cut.astype(str).where(x.notna(), "unknown"), [str(c) for c in cut.cat.categories] + ["unknown"]
+
+
+def observed_vs_predicted(log: pd.DataFrame, by: str, *, model: object,
+                          bins: int | list[float] | None = None) -> pd.DataFrame:
+    """Observed back-pain rate per level next to the model's mean predicted risk, with client counts.
+
+    Where the two agree, the model's *other* factors explain the differences
+    between levels (for example clients with a history of back pain bunched
+    in one bin); where they differ, something the model does not encode is
+    at work, or chance. ``clients`` is a reminder that sessions of the same
+    client are not independent: a client-level measurement such as
+    ``plank_s`` compares groups of clients, not of sessions.
+
+    Parameters
+    ----------
+    log : DataFrame of shape (n_sessions, n_columns)
+        A session log with ``back_pain`` recorded (sessions without it are
+        not counted).
+    by : str
+        A risk-factor name or a column of the prepared log, grouped exactly
+        as in :func:`pain_rate_table`.
+    model : PainRiskModel
+        A fitted model.
+    bins : int or list of float or None, default=None
+        See :func:`pain_rate_table`.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``level``, ``sessions``, ``clients``, ``observed`` (share of
+        sessions with back pain) and ``predicted`` (mean predicted risk of
+        the same sessions).
+    """
+    prepared = prepare_log(log)
+    y = prepared["back_pain"].astype("boolean")
+    level, order = _levels_of(prepared, by, bins)
+    labelled = y.notna().to_numpy()
+    frame = pd.DataFrame({
+        "level": level.to_numpy(),
+        "client": prepared["client_id"].astype("string").to_numpy(object),
+        "y": y.astype("Float64").to_numpy(float, na_value=np.nan),
+        "risk": model.predict_risk(log).to_numpy(float),
+    }).loc[labelled]
+    grouped = frame.groupby("level", sort=False)
+    out = pd.DataFrame({
+        "sessions": grouped.size(),
+        "clients": grouped["client"].nunique(),
+        "observed": grouped["y"].mean(),
+        "predicted": grouped["risk"].mean(),
+    })
+    return out.reindex([lvl for lvl in order if lvl in out.index]).rename_axis("level").reset_index()

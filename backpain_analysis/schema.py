@@ -239,9 +239,12 @@ def _read_csv(path: Path) -> tuple[pd.DataFrame, str]:
     if "\x00" in text[:4096]:
         raise LogFileError(f"{path.name}: this does not look like a text CSV file (binary content).")
     delim, decimal = _sniff_csv(text[:65536])
+    del text  # the parser decodes the bytes itself (a text buffer costs up to 4 bytes a character)
     try:
         frame = pd.read_csv(
-            io.StringIO(text),
+            io.BytesIO(raw),
+            encoding=encoding,
+            encoding_errors="strict",
             sep=delim,
             dtype=str,
             keep_default_na=False,
@@ -308,20 +311,31 @@ def read_log(path: str | Path) -> tuple[pd.DataFrame, str]:
 # --------------------------------------------------------------------------- parsing
 
 
-def _per_value(values: pd.Series, func: Callable[[pd.Series], pd.Series]) -> pd.Series:
-    """Apply an element-wise ``func`` once per distinct value of a text column.
+def _distinct(values: pd.Series) -> tuple[np.ndarray, pd.Series] | None:
+    """Codes and distinct values of a text column (``None`` for any other column).
 
     A CSV column repeats a few values over many rows (``yes``/``no``, dates,
-    whole minutes), so parsing the distinct values and spreading the results
-    back by their codes gives the same Series far faster than parsing every
-    cell. Only text columns take this path: in an object column (cells from
-    Excel) ``1``, ``1.0`` and ``True`` compare equal but parse differently.
+    whole minutes), so parsing its distinct values and spreading the results
+    back by their codes (:func:`_per_value`) gives the same Series far faster
+    than parsing every cell. Only text columns qualify: in an object column
+    (cells from Excel) ``1``, ``1.0`` and ``True`` compare equal but parse
+    differently.
     """
     if not isinstance(values.dtype, pd.StringDtype):
-        return func(values)
+        return None
     codes, uniques = pd.factorize(values, use_na_sentinel=False)
-    done = func(pd.Series(uniques, dtype=values.dtype, name=values.name))
-    return pd.Series(done.array.take(codes), index=values.index, name=done.name)
+    return codes, pd.Series(uniques, dtype=values.dtype, name=values.name)
+
+
+def _per_value(
+    values: pd.Series, func: Callable[[pd.Series], pd.Series], distinct: tuple[np.ndarray, pd.Series] | None
+) -> pd.Series:
+    """``func(values)`` for an element-wise ``func``, computed once per distinct value when known."""
+    if distinct is None:
+        return func(values)
+    codes, uniques = distinct
+    done = func(uniques)
+    return pd.Series(done.array.take(codes), index=values.index, name=done.name, copy=False)
 
 
 def _blank_cells(values: pd.Series) -> pd.Series:
@@ -333,7 +347,7 @@ def _blank_cells(values: pd.Series) -> pd.Series:
 
 def _blank(values: pd.Series) -> pd.Series:
     """True where a cell is empty (NA or only spaces)."""
-    return _per_value(values, _blank_cells)
+    return _per_value(values, _blank_cells, _distinct(values))
 
 
 def _as_text(values: pd.Series) -> pd.Series:
@@ -405,8 +419,10 @@ def _parse_time(values: pd.Series) -> pd.Series:
     return out.where(valid.fillna(False).astype(bool))
 
 
-def _parse(values: pd.Series, col: Column, decimal: str) -> pd.Series:
-    return _per_value(values, lambda v: _parse_cells(v, col, decimal))
+def _parse(
+    values: pd.Series, col: Column, decimal: str, distinct: tuple[np.ndarray, pd.Series] | None = None
+) -> pd.Series:
+    return _per_value(values, lambda v: _parse_cells(v, col, decimal), distinct)
 
 
 def _parse_absent(col: Column, index: pd.Index, decimal: str) -> pd.Series:
@@ -445,7 +461,8 @@ def session_log_schema() -> object:
     It checks parsed values: required cells are filled, numbers lie in their
     ranges and integer columns hold whole numbers. Parsing text into values
     (and reporting cells that cannot be parsed) happens before, in
-    :func:`validate_log`.
+    :func:`validate_log`, which then applies these same checks directly on
+    the column arrays (much faster than pandera on a big log).
 
     Returns
     -------
@@ -516,7 +533,7 @@ def _normalise_columns(frame: pd.DataFrame, source: str) -> tuple[pd.DataFrame, 
                 f"{source}: column {n!r} appears twice (columns {seen[n] + 1} and {i + 1}); keep only one."
             )
         seen[n] = i
-    frame = frame.copy()
+    frame = frame.copy(deep=False)  # a new frame to rename; the cells are only read, never written
     frame.columns = names
     notes = []
     extra = [n for n in names if n not in _BY_NAME and n and not n.startswith("unnamed:")]
@@ -581,13 +598,24 @@ def validate_log(
         frame.index = pd.RangeIndex(2, 2 + len(frame), name="row")
     frame, notes = _normalise_columns(frame, source)
 
-    blank = {c: _blank(frame[c]).to_numpy(bool) for c in frame.columns}
+    # text cells are parsed once per distinct value (see _distinct)
+    distinct = {c: _distinct(frame[c]) for c in frame.columns}
+    blank = {c: _per_value(frame[c], _blank_cells, distinct[c]).to_numpy(bool) for c in frame.columns}
     blank_rows = np.logical_and.reduce(list(blank.values())) if blank else np.zeros(len(frame), bool)
+    # blank rows after the last filled one are the end of the sheet (Excel formatting), not input rows
+    filled = np.flatnonzero(~blank_rows)
+    end = int(filled[-1]) + 1 if len(filled) else 0
+    if end < len(frame):
+        frame, blank_rows = frame.iloc[:end], blank_rows[:end]
+        blank = {c: b[:end] for c, b in blank.items()}
+        distinct = {c: None if d is None else (d[0][:end], d[1]) for c, d in distinct.items()}
     if blank_rows.any():
         rows = frame.index[blank_rows]
         notes.append(f"{len(rows)} blank row(s) skipped (rows {_ranges(rows)})")
-        frame = frame.loc[~blank_rows]
-        blank = {c: b[~blank_rows] for c, b in blank.items()}
+        keep = ~blank_rows
+        frame = frame.loc[keep]
+        blank = {c: b[keep] for c, b in blank.items()}
+        distinct = {c: None if d is None else (d[0][keep], d[1]) for c, d in distinct.items()}
     if len(frame) == 0:
         raise LogFileError(f"{source}: the file has a header but no data rows.")
 
@@ -598,7 +626,7 @@ def validate_log(
             typed[col.name] = _parse_absent(col, frame.index, decimal)
             continue
         values = frame[col.name]
-        parsed = _parse(values, col, decimal)
+        parsed = _parse(values, col, decimal, distinct[col.name])
         bad = parsed.isna().to_numpy(bool) & ~blank[col.name]
         if bad.any():
             rows = frame.index[bad]

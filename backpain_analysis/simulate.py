@@ -265,7 +265,9 @@ def make_example_clients() -> pd.DataFrame:
     log.loc[pain, ["numbness", "bladder_bowel", "leg_weakness", "fever", "trauma"]] = False
     log.loc[pain, "pain_score"] = log.loc[pain, "pain_score"].clip(upper=6)
     log.loc[pain, "pain_days"] = log.loc[pain, "pain_days"].clip(upper=2)
-    flag = rng.choice(log.index[pain])
+    # the red flag is current: a pain session in its client's last two weeks
+    last = log.groupby("client_id")["date"].transform("max")
+    flag = rng.choice(log.index[pain & (last - log["date"] < pd.Timedelta(days=14))])
     log.loc[flag, ["pain_score", "pain_days"]] = [5.0, 1.0]
     log.loc[flag, "bladder_bowel"] = True
     return log

@@ -6,6 +6,7 @@ import re
 import subprocess
 import sys
 
+import pandas as pd
 import pytest
 
 from backpain_analysis._paths import RAW_DIR
@@ -86,4 +87,48 @@ def test_console_script_runs():
     proc = subprocess.run([sys.executable, "-m", "backpain_analysis", "validate", str(RAW_DIR / "example_clients.csv")],
                           capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stderr
-    assert "261 rows in" in proc.stdout
+    rows = len(pd.read_csv(RAW_DIR / "example_clients.csv"))
+    assert f"{rows} rows in, {rows} accepted" in proc.stdout
+
+
+def _simulated_file(tmp_path, name: str = "sim.csv", **changes: object):
+    from backpain_analysis.schema import to_file_values
+    from backpain_analysis.simulate import simulate_cohort
+
+    log = simulate_cohort(n_clients=15, weeks=8, seed=9).assign(**changes)
+    path = tmp_path / name
+    to_file_values(log).to_csv(path, index=False)
+    return path
+
+
+def test_fit_on_a_small_trainer_log_warns_penalises_validates_and_draws_a_card(capsys, tmp_path):
+    log = _simulated_file(tmp_path)
+    card, model = tmp_path / "card.pdf", tmp_path / "m.json"
+    code, out, err = run(capsys, "fit", str(log), "--bootstrap", "20", "--seed", "1", "--card", str(card),
+                         "--out", str(model))
+    assert code == 0, err
+    assert re.search(r"Events: \d+ of \d+ labelled sessions", out)
+    assert "Riley et al. 2020" in out and "Peduzzi" in out and "WARNING" in out
+    assert "Fitted (penalised" in out and "cross-validation grouped by client" in out
+    assert "Bootstrap validation" in out and "20 of 20 replicates resampling 15 clients" in out
+    assert "corrected" in out and "auc" in out and "slope" in out
+    assert card.read_bytes()[:5] == b"%PDF-" and "percentage points of the model's" in out
+    assert model.exists() and "not a diagnosis" in out
+
+
+def test_fit_penalty_none_on_separated_data_is_a_clear_error(capsys, tmp_path):
+    log = _simulated_file(tmp_path, heavy_lifting=False)
+    code, out, err = run(capsys, "fit", str(log), "--penalty", "none", "--bootstrap", "0")
+    assert code == 2 and "Traceback" not in out + err
+    assert "Left out, same value in every labelled session: Heavy lifting" in out
+    assert "perfectly predicts back pain" in err and len(err.strip().splitlines()) == 1
+
+
+def test_fit_argument_errors(capsys, tmp_path):
+    log = _simulated_file(tmp_path)
+    code, _, err = run(capsys, "fit", str(log), "--card", str(tmp_path / "card.svg"))
+    assert code == 2 and ".png or .pdf" in err
+    code, _, err = run(capsys, "fit", str(log), "--bootstrap", "-1")
+    assert code == 2 and "--bootstrap" in err
+    code, _, err = run(capsys, "fit", str(log), "--C", "0")
+    assert code == 2 and "--C" in err

@@ -6,7 +6,13 @@ import numpy as np
 import pytest
 
 from backpain_analysis.model import PainRiskModel
-from backpain_analysis.plots import odds_ratios_vs_truth, pain_rate_table, plot_odds_ratios, plot_pain_rate
+from backpain_analysis.plots import (
+    carry_forward_table,
+    odds_ratios_vs_truth,
+    pain_rate_table,
+    plot_odds_ratios,
+    plot_pain_rate,
+)
 
 
 def test_pain_rate_table_by_factor_counts_every_labelled_session(small_log):
@@ -33,3 +39,77 @@ def test_figures_draw(small_log, medium_log):
     assert table.loc[table.index.str.endswith("_unknown"), "covered"].isna().all()
     ax = plot_odds_ratios(table)
     assert len(ax.get_yticklabels()) == 15
+
+
+def test_carry_forward_table_counts_and_ages_by_hand():
+    import pandas as pd
+
+    # client B's rows are out of date order: the entry of 1 Jan covers the session of 3 Jan
+    log = pd.DataFrame(
+        {
+            "client_id": ["A", "A", "A", "A", "B", "B"],
+            "date": pd.to_datetime(["2026-01-01", "2026-01-05", "2026-01-15", "2026-02-10",
+                                    "2026-01-03", "2026-01-01"]),
+            "duration_min": 30.0,
+            "rpe": 5.0,
+            "plank_s": [np.nan, 60, np.nan, 90, np.nan, 45],
+        },
+        index=pd.Index([10, 11, 12, 13, 14, 15], name="row"),
+    )
+    table = carry_forward_table(log, columns=("plank_s", "sitting_h"))
+    assert table.loc["plank_s"].tolist() == [6, 3, 2, 1, 0.0, 10.0]  # ages 0, 10, 0, 2, 0 days
+    assert table.loc["sitting_h", ["entered", "carried_forward", "not_recorded"]].tolist() == [0, 0, 6]
+    assert np.isnan(table.loc["sitting_h", "median_age_days"])
+
+
+def test_carry_forward_table_adds_up_on_a_simulated_log(small_log):
+    table = carry_forward_table(small_log)
+    assert table.index.tolist() == ["plank_s", "sitting_h", "sit_reach_cm", "prior_back_pain"]
+    parts = table["entered"] + table["carried_forward"] + table["not_recorded"]
+    assert (parts == len(small_log)).all()
+    assert (table["carried_forward"] > table["entered"]).all()  # entered about monthly
+    assert (table["median_age_days"] >= 0).all() and (table["median_age_days"] <= table["max_age_days"]).all()
+
+
+def test_plot_load_history_draws_one_clients_series(small_log):
+    from backpain_analysis.features import prepare_log
+    from backpain_analysis.plots import plot_load_history
+
+    client = str(small_log["client_id"].iloc[0])
+    axes = plot_load_history(small_log, client)
+    top, bottom = axes
+    own = prepare_log(small_log.loc[small_log["client_id"] == client])
+    assert len(top.patches) == len(own)  # one bar per session
+    ratio = bottom.get_lines()[0].get_ydata()
+    np.testing.assert_allclose(np.sort(ratio[~np.isnan(ratio)]),
+                               np.sort(own["acwr"].astype(float).dropna().to_numpy()))
+    with pytest.raises(KeyError, match="not in the log"):
+        plot_load_history(small_log, "nobody")
+
+
+def test_observed_vs_predicted_matches_the_score_equations(medium_log):
+    from backpain_analysis.plots import observed_vs_predicted
+
+    model = PainRiskModel().fit(medium_log)
+    # at the maximum-likelihood fit, predicted and observed events agree within every level of a
+    # factor the model encodes (exposure and its unknown indicator are features)
+    table = observed_vs_predicted(medium_log, "heavy_lifting", model=model)
+    assert table["level"].tolist() == ["not exposed", "exposed", "unknown"]
+    np.testing.assert_allclose(table["predicted"], table["observed"], atol=1e-5)
+    assert (table["clients"] <= table["sessions"]).all()
+    assert table["clients"].max() <= medium_log["client_id"].nunique()
+
+
+def test_observed_vs_predicted_bins_like_pain_rate_table(small_log, medium_log):
+    from backpain_analysis.plots import observed_vs_predicted
+
+    model = PainRiskModel().fit(medium_log)
+    bins = [0, 30, 59, 90, 600]
+    table = observed_vs_predicted(small_log, "plank_s", model=model, bins=bins)
+    rates = pain_rate_table(small_log, "plank_s", bins=bins)
+    assert table["level"].tolist() == rates["level"].tolist()
+    assert table["sessions"].tolist() == rates["sessions"].tolist()
+    np.testing.assert_allclose(table["observed"], rates["rate"])
+    assert table["predicted"].between(0, 1).all()
+    with pytest.raises(KeyError):
+        observed_vs_predicted(small_log, "nope", model=model)

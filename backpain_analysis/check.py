@@ -1,0 +1,583 @@
+"""The trainer check: a client file in, a clear and safe report out.
+
+:func:`run_check` is what ``backpain check FILE --out DIR`` does; the client-check
+notebook calls the same functions step by step (:func:`score_sessions`,
+:func:`client_summary`, :func:`action_plans`, :func:`plot_client`).
+
+Red flags come first and override the model's number; risks are estimates
+from a logistic model (fitted on simulated data unless the trainer supplies a
+model of their own), not a diagnosis.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as _dt
+import io
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ._safety import neutralise_frame
+from .factors import ACWR_SPIKE, ACWR_SWEET_SPOT, RISK_FACTORS, get_factor
+from .schema import ValidationResult, load_log
+from .tiers import RISK_TIERS, TIER_ORDER, risk_tier
+from .triage import TREATMENT_GUIDANCE, TRIAGE_LEVELS, WARNING_SIGNS, triage
+
+__all__ = [
+    "CheckResult",
+    "score_sessions",
+    "client_summary",
+    "action_plans",
+    "attention_clients",
+    "plot_client",
+    "render_report",
+    "run_check",
+    "ACWR_SWEET_SPOT",
+    "ACWR_DANGER",
+    "RECENT_DAYS",
+]
+
+#: Red flags in a client's last RECENT_DAYS days (up to their latest session) make the client "flagged now".
+RECENT_DAYS = 28
+ACWR_DANGER = ACWR_SPIKE
+_URGENT_LEVELS = ("urgent", "prompt", "stop", "consult")
+
+
+@dataclass
+class CheckResult:
+    """What :func:`run_check` produced.
+
+    Attributes
+    ----------
+    exit_code : int
+        0 when at least one row was scored (1 with ``strict`` and a rejected
+        row, 1 when nothing could be scored).
+    validation : ValidationResult
+    scores : DataFrame
+        One row per accepted input row (the contents of ``scores.csv``).
+    clients : DataFrame
+        One row per client (the report's summary table).
+    files : dict of str to Path
+        ``report``, ``scores`` and ``rejected``.
+    summary : str
+        The text printed at the end of ``backpain check``.
+    """
+
+    exit_code: int
+    validation: ValidationResult
+    scores: pd.DataFrame
+    clients: pd.DataFrame
+    files: dict[str, Path] = field(default_factory=dict)
+    summary: str = ""
+
+
+# --------------------------------------------------------------------------- scoring
+
+
+def score_sessions(data: pd.DataFrame, model: object) -> pd.DataFrame:
+    """Risk, tier, top factors and triage for every accepted session.
+
+    Parameters
+    ----------
+    data : DataFrame of shape (n_sessions, n_columns)
+        Accepted rows of a validated log (index = file row number).
+    model : PainRiskModel
+        A fitted model.
+
+    Returns
+    -------
+    DataFrame of shape (n_sessions, 9)
+        ``row``, ``client_id``, ``date``, ``risk``, ``risk_tier``,
+        ``top_factors``, ``triage`` (``"none"`` or ``"level: messages"``),
+        plus ``triage_level`` and ``red_flags`` for the report.
+    """
+    risk = model.predict_risk(data)
+    tri = triage(data)
+    triage_text = np.where(tri["triage_level"] == "none", "none",
+                           tri["triage_level"] + ": " + tri["triage"])
+    return pd.DataFrame(
+        {
+            "row": data.index.to_numpy(),
+            "client_id": data["client_id"].astype(str).to_numpy(),
+            "date": pd.to_datetime(data["date"]).dt.strftime("%Y-%m-%d").to_numpy(),
+            "risk": risk.to_numpy().round(4),
+            "risk_tier": risk_tier(risk.to_numpy()).to_numpy(),
+            "top_factors": model.top_factors(data, n=3).to_numpy(),
+            "triage": triage_text,
+            "triage_level": tri["triage_level"].to_numpy(),
+            "red_flags": tri["red_flags"].to_numpy(),
+        }
+    )
+
+
+def client_summary(data: pd.DataFrame, scores: pd.DataFrame) -> pd.DataFrame:
+    """One row per client: current (latest session) risk and tier, trend, red flags, current pain.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Accepted rows of a validated log.
+    scores : DataFrame
+        From :func:`score_sessions`, in the same row order as ``data``.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``client_id``: ``sessions``, ``first_date``, ``last_date``,
+        ``risk`` (latest session), ``risk_tier``, ``trend`` (mean risk of the
+        last 14 days against the 14 before: ``rising``, ``falling``,
+        ``steady`` or ``not enough history``), ``trend_change``,
+        ``top_factors`` (latest session), ``triage_level`` (most urgent in
+        the client's last 28 days), ``red_flag_sessions`` (flagged sessions in
+        those days), ``earlier_flags`` (flagged sessions before them),
+        ``current_pain`` (the latest session with a recorded outcome had back
+        pain) and ``latest_row``.
+    """
+    s = scores.assign(
+        _date=pd.to_datetime(scores["date"]),
+        _rank=scores["triage_level"].map({lvl: i for i, lvl in enumerate(TRIAGE_LEVELS)}),
+        _pain=data["back_pain"].astype("boolean").to_numpy() if "back_pain" in data else pd.NA,
+    )
+    s = s.sort_values(["client_id", "_date", "row"], kind="stable")
+    g = s.groupby("client_id", sort=True)
+    latest = g.tail(1).set_index("client_id")
+    last_date = g["_date"].transform("max")
+    age = (last_date - s["_date"]).dt.days
+    s["_recent_rank"] = s["_rank"].where(age < RECENT_DAYS, len(TRIAGE_LEVELS) - 1)
+    g = s.groupby("client_id", sort=True)
+    recent = s["risk"].where(age < 14).groupby(s["client_id"]).mean()
+    before = s["risk"].where((age >= 14) & (age < 28)).groupby(s["client_id"]).mean()
+    change = (recent - before).reindex(latest.index)
+    trend = np.select([change.isna(), change > 0.02, change < -0.02],
+                      ["not enough history", "rising", "falling"], "steady")
+    labelled = s.loc[s["_pain"].notna()]
+    current_pain = labelled.groupby("client_id").tail(1).set_index("client_id")["_pain"].astype(bool)
+    out = pd.DataFrame(
+        {
+            "sessions": g.size(),
+            "first_date": g["_date"].min().dt.strftime("%Y-%m-%d"),
+            "last_date": g["_date"].max().dt.strftime("%Y-%m-%d"),
+            "risk": latest["risk"],
+            "risk_tier": latest["risk_tier"],
+            "trend": trend,
+            "trend_change": change.round(4),
+            "top_factors": latest["top_factors"],
+            "triage_level": np.asarray(TRIAGE_LEVELS, dtype=object)[g["_recent_rank"].min().to_numpy()],
+            "red_flag_sessions": (s["_recent_rank"] < len(TRIAGE_LEVELS) - 1).groupby(s["client_id"]).sum(),
+            "earlier_flags": ((s["_rank"] < len(TRIAGE_LEVELS) - 1) & (age >= RECENT_DAYS))
+            .groupby(s["client_id"]).sum(),
+            "current_pain": current_pain.reindex(latest.index).fillna(False).astype(bool),
+            "latest_row": latest["row"],
+        }
+    )
+    out.index.name = "client_id"
+    return out
+
+
+def action_plans(data: pd.DataFrame, model: object, clients: list[str] | pd.Index) -> pd.DataFrame:
+    """For each client's latest session: the changes that would lower the estimate most.
+
+    For every modifiable risk factor (one with a remedy in the registry) the
+    latest session is re-scored with that change (``what_if``; training-load
+    history is recomputed), then with all helpful changes together.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Accepted rows of a validated log.
+    model : PainRiskModel
+    clients : list of str
+        Client ids to plan for.
+
+    Returns
+    -------
+    DataFrame
+        ``client_id``, ``factor``, ``change`` (in plain words), ``risk``,
+        ``risk_if``, ``reduction`` and ``tip``, sorted by client then
+        reduction; a row with ``factor == "all"`` gives the combined effect.
+        Only changes that lower the estimate by at least 0.1 percentage
+        points are listed.
+    """
+    clients = list(clients)
+    if not clients:
+        return pd.DataFrame(columns=["client_id", "factor", "change", "risk", "risk_if", "reduction", "tip"])
+    sub = data.loc[data["client_id"].astype(str).isin(clients)]
+    dates = pd.to_datetime(sub["date"])
+    order = pd.DataFrame({"c": sub["client_id"].astype(str).to_numpy(), "d": dates.to_numpy(),
+                          "i": np.arange(len(sub))}).sort_values(["c", "d", "i"], kind="stable")
+    latest_pos = order.groupby("c")["i"].last()
+    where = np.zeros(len(sub), bool)
+    where[latest_pos.to_numpy()] = True
+    base = model.predict_risk(sub).to_numpy()
+    rows = []
+    helpful: dict[str, list[str]] = {}
+    for f in RISK_FACTORS:
+        if not f.remedy or f.name not in model.encoder_.factors_:
+            continue
+        risk_if = model.what_if(sub, where=where, risk=base, **dict(f.remedy))["risk_if"].to_numpy()
+        for c, pos in latest_pos.items():
+            reduction = base[pos] - risk_if[pos]
+            if reduction >= 0.001:
+                rows.append({"client_id": c, "factor": f.name, "change": f.remedy_text, "risk": base[pos],
+                             "risk_if": risk_if[pos], "reduction": reduction, "tip": f.tip})
+                helpful.setdefault(c, []).append(f.name)
+    plan = pd.DataFrame(rows, columns=["client_id", "factor", "change", "risk", "risk_if", "reduction", "tip"])
+    # all helpful changes together: one what_if per distinct set of changes, for every client sharing it
+    combined = []
+    by_set: dict[tuple[str, ...], list[str]] = {}
+    for c, names in helpful.items():
+        if len(names) > 1:
+            by_set.setdefault(tuple(names), []).append(c)
+    for names, members in by_set.items():
+        changes = {}
+        for name in names:
+            changes.update(get_factor(name).remedy)
+        positions = latest_pos.loc[members].to_numpy()
+        mask = np.zeros(len(sub), bool)
+        mask[positions] = True
+        risk_if = model.what_if(sub, where=mask, risk=base, **changes)["risk_if"].to_numpy()
+        for c, pos in zip(members, positions, strict=True):
+            combined.append({"client_id": c, "factor": "all", "change": "all of the changes above",
+                             "risk": base[pos], "risk_if": risk_if[pos], "reduction": base[pos] - risk_if[pos],
+                             "tip": ""})
+    plan = pd.concat([plan, pd.DataFrame(combined, columns=plan.columns)], ignore_index=True) if combined else plan
+    plan["_all"] = plan["factor"] == "all"
+    plan = plan.sort_values(["client_id", "_all", "reduction"], ascending=[True, True, False], kind="stable")
+    return plan.drop(columns="_all").reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- figures
+
+
+def plot_client(data: pd.DataFrame, scores: pd.DataFrame, client_id: str) -> object:
+    """Training-load and risk chart of one client.
+
+    Top: daily session load (RPE x minutes) as bars with the acute:chronic
+    ratio on a second axis, the 0.8-1.3 zone shaded green and the > 1.5 zone
+    red. Middle: rest days in the 7 days before each session (gaps between
+    bars are the rest days themselves). Bottom: estimated risk per session
+    with the tier bands.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Accepted rows of a validated log.
+    scores : DataFrame
+        From :func:`score_sessions`, in the same row order as ``data``.
+    client_id : str
+
+    Returns
+    -------
+    matplotlib Figure
+    """
+    import matplotlib.dates as mdates
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import PercentFormatter
+
+    from .features import prepare_log
+
+    mask = (data["client_id"].astype(str) == str(client_id)).to_numpy()
+    prepared = prepare_log(data.loc[mask])
+    order = np.argsort(pd.to_datetime(prepared["date"]).to_numpy(), kind="stable")
+    dates = pd.to_datetime(prepared["date"]).to_numpy()[order]
+    load = prepared["session_load"].astype(float).to_numpy()[order]
+    acwr = prepared["acwr"].astype(float).replace(np.inf, np.nan).to_numpy()[order]
+    rest = prepared["rest_days_prev7"].astype(float).to_numpy()[order]
+    risk = scores.loc[mask, "risk"].to_numpy(float)[order]
+
+    fig, (ax1, ax_rest, ax3) = plt.subplots(3, 1, figsize=(8, 4.8), sharex=True, height_ratios=[3, 1, 2])
+    fig.subplots_adjust(left=0.1, right=0.9, top=0.92, bottom=0.1, hspace=0.15)
+    # vlines draws all bars as one collection: far cheaper than one patch per session
+    ax1.vlines(dates, 0, load, color="0.55", lw=4)
+    ax1.set_ylim(0, max(1.0, float(np.nanmax(load)) * 1.1))
+    ax1.set_ylabel("session load", fontsize=8)
+    ax2 = ax1.twinx()
+    top = 3.0  # ratios above 3 are drawn at the top edge, as triangles
+    ax2.axhspan(*ACWR_SWEET_SPOT, color="tab:green", alpha=0.12, lw=0)
+    ax2.axhspan(ACWR_DANGER, top, color="tab:red", alpha=0.12, lw=0)
+    ax2.plot(dates, np.minimum(acwr, top), "o-", color="tab:blue", ms=3, lw=1.2)
+    over = acwr > top
+    ax2.plot(dates[over], np.full(over.sum(), top), "^", color="tab:blue", ms=6, clip_on=False)
+    ax2.set_ylim(0, top)
+    ax2.set_ylabel("acute:chronic", fontsize=8, color="tab:blue")
+    ax1.set_title(f"Client {client_id}: session load (bars), acute:chronic ratio (blue; green 0.8-1.3, "
+                  "red > 1.5)", fontsize=9, parse_math=False, loc="left")
+    ax_rest.step(dates, rest, where="mid", color="0.3", lw=1)
+    ax_rest.set_ylim(-0.5, 7.5)
+    ax_rest.set_yticks([0, 7])
+    ax_rest.set_ylabel("rest days\nprev. 7", fontsize=7)
+    colors = {"low": "tab:green", "moderate": "tab:orange", "high": "tab:red"}
+    ymax = max(0.3, float(np.nanmax(risk)) * 1.15) if len(risk) else 0.3
+    for tier in TIER_ORDER:
+        a, b = RISK_TIERS[tier]
+        if a < ymax:
+            ax3.axhspan(a, min(b, ymax), color=colors[tier], alpha=0.1, lw=0)
+    ax3.plot(dates, risk, "o-", color="k", ms=3, lw=1)
+    ax3.set_ylim(0, ymax)
+    ax3.set_ylabel("risk of back pain\nwithin 48 h", fontsize=8)
+    ax3.yaxis.set_major_formatter(PercentFormatter(xmax=1))
+    locator = mdates.AutoDateLocator(maxticks=8)
+    ax3.xaxis.set_major_locator(locator)
+    ax3.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    for ax in (ax1, ax2, ax_rest, ax3):
+        ax.tick_params(labelsize=7)
+    return fig
+
+
+def _png_data_uri(fig: object, *, dpi: int = 72) -> str:
+    import matplotlib.pyplot as plt
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, pil_kwargs={"compress_level": 1})
+    plt.close(fig)
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+# --------------------------------------------------------------------------- report
+
+
+def attention_clients(clients: pd.DataFrame, *, top_n: int = 10, max_detailed: int = 30) -> list[str]:
+    """Clients who need attention: current red flags, then the high tier, then the top N by risk.
+
+    Parameters
+    ----------
+    clients : DataFrame
+        From :func:`client_summary`.
+    top_n : int, default=10
+        Clients with the highest current risk included even below the high tier.
+    max_detailed : int, default=30
+        At most this many clients, except that every client with a current
+        red flag is always included.
+
+    Returns
+    -------
+    list of str
+        Client ids, red flags first.
+    """
+    rank = clients["triage_level"].map({lvl: i for i, lvl in enumerate(TRIAGE_LEVELS)})
+    flagged = clients.index[rank < len(TRIAGE_LEVELS) - 1]
+    by_risk = clients.sort_values("risk", ascending=False, kind="stable")
+    high = by_risk.index[by_risk["risk_tier"] == "high"]
+    top = by_risk.index[:top_n]
+    chosen = list(dict.fromkeys([*flagged, *high, *top]))
+    return chosen[: max(max_detailed, len(flagged))]
+
+
+def render_report(
+    *,
+    source: str,
+    validation: ValidationResult,
+    scores: pd.DataFrame,
+    clients: pd.DataFrame,
+    plans: pd.DataFrame,
+    detailed: list[str],
+    charts: dict[str, str],
+    model_note: str,
+) -> str:
+    """The self-contained HTML report (Jinja2 with autoescaping; images as data URIs, no scripts)."""
+    from jinja2 import Environment, PackageLoader, select_autoescape
+
+    from . import __version__
+
+    env = Environment(loader=PackageLoader("backpain_analysis", "templates"),
+                      autoescape=select_autoescape(default=True, default_for_string=True))
+    last = pd.to_datetime(scores["client_id"].map(clients["last_date"]))
+    recent = (last - pd.to_datetime(scores["date"])).dt.days < RECENT_DAYS
+    flagged = scores["triage_level"] != "none"
+    flags = scores.loc[flagged & recent].copy()
+    flags["_rank"] = flags["triage_level"].map({lvl: i for i, lvl in enumerate(TRIAGE_LEVELS)})
+    flags = flags.sort_values(["_rank", "client_id", "date"], kind="stable")
+    n_earlier = int((flagged & ~recent).sum())
+    tier_counts = clients["risk_tier"].value_counts().reindex(TIER_ORDER, fill_value=0)
+    sections = []
+    for c in detailed:
+        row = clients.loc[c]
+        sections.append({
+            "client_id": c,
+            "info": row,
+            "plan": plans.loc[plans["client_id"] == c].to_dict("records"),
+            "chart": charts.get(c),
+            "flags": flags.loc[flags["client_id"] == c].to_dict("records"),
+        })
+    compact = clients.drop(index=detailed)
+    template = env.get_template("report.html.j2")
+    return template.render(
+        source=source,
+        generated=_dt.date.today().isoformat(),
+        version=__version__,
+        validation=validation,
+        rejected=validation.problems.head(1000).to_dict("records"),
+        n_problems=len(validation.problems),
+        flags=flags.to_dict("records"),
+        n_earlier=n_earlier,
+        recent_days=RECENT_DAYS,
+        tier_counts=tier_counts,
+        tiers=RISK_TIERS,
+        sections=sections,
+        compact=compact.reset_index().to_dict("records"),
+        n_clients=len(clients),
+        model_note=model_note,
+        treatment=TREATMENT_GUIDANCE,
+        warning_signs=WARNING_SIGNS,
+        pct=lambda v: f"{v:.0%}" if v >= 0.1 else f"{v:.1%}",
+    )
+
+
+def _model_note(model: object, model_path: str | Path | None) -> str:
+    t = getattr(model, "training_", {})
+    if model_path is None:
+        return (f"the default model shipped with backpain-analysis, fitted on a SIMULATED cohort of "
+                f"{t.get('clients', '?')} clients ({t.get('labelled', '?')} sessions, {t.get('events', '?')} "
+                "with back pain) whose effects were set from published studies")
+    return (f"the model in {Path(model_path).name}, fitted on {t.get('clients', '?')} clients "
+            f"({t.get('labelled', '?')} sessions, {t.get('events', '?')} with back pain)")
+
+
+def _summary_text(validation: ValidationResult, scores: pd.DataFrame, clients: pd.DataFrame,
+                  out_dir: Path) -> str:
+    lines = [validation.summary(), ""]
+    flagged = clients.loc[clients["triage_level"] != "none"]
+    if len(flagged):
+        lines.append(f"RED FLAGS - {len(flagged)} client(s) need a clinician before training:")
+        ordered = flagged.sort_values("triage_level", key=lambda s: s.map(TRIAGE_LEVELS.index), kind="stable")
+        for c, r in ordered.head(20).iterrows():
+            lines.append(f"  {c}: {r['triage_level']} ({r['red_flag_sessions']} session(s))")
+        if len(ordered) > 20:
+            lines.append(f"  ... and {len(ordered) - 20} more: see the report's red-flag table.")
+        lines.append("")
+    top = clients.sort_values("risk", ascending=False, kind="stable").head(10)
+    if len(top):
+        table = pd.DataFrame({
+            "client": top.index,
+            "latest": top["last_date"].to_numpy(),
+            "risk": [f"{v:.0%}" for v in top["risk"]],
+            "tier": top["risk_tier"].to_numpy(),
+            "trend": top["trend"].to_numpy(),
+            "top factors": [str(t)[:60] for t in top["top_factors"]],
+        })
+        lines.append("Highest current risk (estimates, not a diagnosis):")
+        lines.append(table.to_string(index=False))
+        lines.append("")
+    lines.append(f"Scored {len(scores)} session(s) of {len(clients)} client(s); "
+                 f"{validation.n_rejected} row(s) rejected (see rejected.csv).")
+    lines.append(f"Report: {out_dir / 'report.html'}")
+    return "\n".join(lines)
+
+
+def run_check(
+    path: str | Path,
+    out_dir: str | Path,
+    *,
+    model: object = None,
+    model_path: str | Path | None = None,
+    strict: bool = False,
+    progress: bool | None = None,
+    top_n: int = 10,
+    max_detailed: int = 30,
+) -> CheckResult:
+    """Check a trainer's client file and write the report, scores and rejected rows.
+
+    Parameters
+    ----------
+    path : str or Path
+        The session log (CSV or XLSX).
+    out_dir : str or Path
+        Folder for ``report.html``, ``scores.csv`` and ``rejected.csv``.
+    model : PainRiskModel or None, default=None
+        A fitted model; by default the one in ``model_path`` or the bundled model.
+    model_path : str or Path or None, default=None
+        JSON model file (``backpain fit ... --out``).
+    strict : bool, default=False
+        Exit code 1 when any row was rejected.
+    progress : bool or None, default=None
+        Show progress bars on stderr (``None``: only on a terminal).
+    top_n : int, default=10
+        Clients with the highest current risk that get a full section even if
+        not in the high tier.
+    max_detailed : int, default=30
+        Cap on full sections and charts, so a 1,000-client file stays a few
+        MB; every client with a current red flag still gets a section, but
+        charts stop at the cap (red flags first).
+
+    Returns
+    -------
+    CheckResult
+
+    Raises
+    ------
+    LogFileError, ModelError
+        File-level problems (the CLI turns them into exit code 2).
+    """
+    from tqdm.auto import tqdm
+
+    from .model import PainRiskModel, load_default_model
+
+    out_dir = Path(out_dir)
+    disable = (not sys.stderr.isatty()) if progress is None else not progress
+    stages = tqdm(total=6, desc="backpain check", unit="step", disable=disable, file=sys.stderr)
+
+    stages.set_postfix_str("read + validate")
+    validation = load_log(path)
+    stages.update()
+    if model is None:
+        model = PainRiskModel.load(model_path) if model_path is not None else load_default_model()
+    data = validation.data
+
+    stages.set_postfix_str("score")
+    if len(data):
+        scores = score_sessions(data, model)
+        clients = client_summary(data, scores)
+    else:
+        scores = pd.DataFrame(columns=["row", "client_id", "date", "risk", "risk_tier", "top_factors", "triage",
+                                       "triage_level", "red_flags"])
+        clients = pd.DataFrame(columns=["sessions", "first_date", "last_date", "risk", "risk_tier", "trend",
+                                        "trend_change", "top_factors", "triage_level", "red_flag_sessions",
+                                        "current_pain", "latest_row"])
+    stages.update()
+
+    stages.set_postfix_str("action plans")
+    detailed = attention_clients(clients, top_n=top_n, max_detailed=max_detailed) if len(clients) else []
+    plans = action_plans(data, model, detailed)
+    stages.update()
+
+    stages.set_postfix_str("charts")
+    import matplotlib
+
+    if "matplotlib.pyplot" not in sys.modules:  # a command-line run: no screen needed
+        matplotlib.use("Agg")
+    charts = {}
+    # charts (the bulk of the file) for at most max_detailed clients, in priority order
+    for c in tqdm(detailed[:max_detailed], desc="charts", unit="client", disable=disable, leave=False,
+                  file=sys.stderr):
+        charts[c] = _png_data_uri(plot_client(data, scores, c))
+    stages.update()
+
+    stages.set_postfix_str("report")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    html = render_report(source=Path(path).name, validation=validation, scores=scores, clients=clients,
+                         plans=plans, detailed=detailed, charts=charts,
+                         model_note=_model_note(model, model_path))
+    files = {"report": out_dir / "report.html", "scores": out_dir / "scores.csv",
+             "rejected": out_dir / "rejected.csv"}
+    files["report"].write_text(html, encoding="utf-8")
+    stages.update()
+
+    stages.set_postfix_str("csv")
+    cols = ["row", "client_id", "date", "risk", "risk_tier", "top_factors", "triage"]
+    neutralise_frame(scores[cols]).to_csv(files["scores"], index=False, lineterminator="\n")
+    neutralise_frame(validation.problems[["row", "column", "value", "problem"]]).to_csv(
+        files["rejected"], index=False, lineterminator="\n")
+    stages.update()
+    stages.close()
+
+    if len(scores) == 0:
+        code = 1
+    else:
+        code = 1 if (strict and validation.n_rejected) else 0
+    return CheckResult(exit_code=code, validation=validation, scores=scores, clients=clients, files=files,
+                       summary=_summary_text(validation, scores, clients, out_dir))
+

@@ -1,0 +1,24 @@
+"""Formula neutralisation for spreadsheet output."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from backpain_analysis._safety import neutralise_cell, neutralise_frame
+
+
+@pytest.mark.parametrize("text", ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\tx", "\rx", "=HYPERLINK(\"http://x\")"])
+def test_formulas_are_neutralised(text):
+    assert neutralise_cell(text) == "'" + text
+
+
+@pytest.mark.parametrize("value", ["-5", "+3.5", "-0,5", "abc", "", 5, -3.2, None])
+def test_numbers_and_plain_text_are_left_alone(value):
+    assert neutralise_cell(value) == value
+
+
+def test_frame_only_touches_text_cells():
+    frame = pd.DataFrame({"name": ["=cmd", "ok"], "risk": [-0.5, 0.2]})
+    out = neutralise_frame(frame)
+    assert out["name"].tolist() == ["'=cmd", "ok"] and out["risk"].tolist() == [-0.5, 0.2]

@@ -1,0 +1,84 @@
+"""The trainer template: sheets, Excel validation, and the round trip template -> filled -> check."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+from backpain_analysis.check import run_check
+from backpain_analysis.schema import COLUMNS, load_log
+from backpain_analysis.template import instructions_table, write_template
+
+
+def test_xlsx_template_sheets_and_validation(tmp_path):
+    path = write_template(tmp_path / "clients.xlsx")[0]
+    wb = load_workbook(path)
+    assert wb.sheetnames == ["Sessions", "Instructions", "Example"]
+    headers = [c.value for c in wb["Sessions"][1]]
+    assert headers == [c.name for c in COLUMNS]
+    rules = {str(dv.sqref).split(":")[0][:-1]: dv for dv in wb["Sessions"].data_validations.dataValidation}
+    letter = {c.name: chr(ord("A") + i) if i < 26 else "A" + chr(ord("A") + i - 26) for i, c in enumerate(COLUMNS)}
+    assert rules[letter["stretching"]].type == "list" and rules[letter["stretching"]].formula1 == '"yes,no"'
+    rpe = rules[letter["rpe"]]
+    assert rpe.type == "decimal" and (rpe.formula1, rpe.formula2) == ("0", "10")
+    assert rules[letter["form_score"]].type == "whole"
+    assert rules[letter["date"]].type == "date"
+    # every column is explained, with the cause it relates to
+    text = " ".join(str(c.value) for row in wb["Instructions"].iter_rows() for c in row if c.value)
+    for col in COLUMNS:
+        assert col.name in text
+    assert "Lack of warm-up" in text and "red flags" in text
+    # an empty template is an empty log (no phantom rows from formatting)
+    with pytest.raises(Exception, match="no data rows"):
+        load_log(path)
+    with pytest.raises(FileExistsError):
+        write_template(path)
+
+
+def test_xlsx_round_trip_filled_like_a_trainer(tmp_path):
+    path = write_template(tmp_path / "clients.xlsx")[0]
+    wb = load_workbook(path)
+    ws = wb["Sessions"]
+    col = {c.name: i + 1 for i, c in enumerate(COLUMNS)}
+    start = dt.datetime(2026, 3, 2)
+    r = 2
+    for client in ("Anna", "Ben"):
+        for day in range(0, 35, 2):
+            ws.cell(r, col["client_id"], client)
+            ws.cell(r, col["date"], start + dt.timedelta(days=day))  # an Excel date cell
+            ws.cell(r, col["duration_min"], 60)
+            ws.cell(r, col["rpe"], 6 if day < 28 else 9)
+            ws.cell(r, col["start_time"], dt.time(7, 30) if client == "Anna" else "18:00")
+            ws.cell(r, col["warmup_min"], 5 if client == "Anna" else 15)
+            ws.cell(r, col["stretching"], "yes")
+            ws.cell(r, col["back_pain"], "no" if day % 6 else "yes")
+            r += 1
+    ws.cell(2, col["plank_s"], 45)
+    ws.cell(2, col["prior_back_pain"], "no")
+    wb.save(path)
+    result = run_check(path, tmp_path / "report", progress=False)
+    assert result.exit_code == 0
+    assert result.validation.rows_in == r - 2 == len(result.scores)
+    assert set(result.scores["client_id"]) == {"Anna", "Ben"}
+    assert (tmp_path / "report" / "report.html").exists()
+
+
+def test_csv_template_round_trip(tmp_path):
+    log, instructions, example = write_template(tmp_path / "clients.csv")
+    assert pd.read_csv(log).columns.tolist() == [c.name for c in COLUMNS]
+    assert len(pd.read_csv(instructions)) == len(COLUMNS)
+    # the example rows are themselves a valid log
+    res = load_log(example)
+    assert res.ok and res.n_accepted >= 3
+    filled = pd.concat([pd.read_csv(log, dtype=str), pd.read_csv(example, dtype=str)])
+    filled.to_csv(log, index=False)
+    assert run_check(log, tmp_path / "r", progress=False).exit_code == 0
+
+
+def test_instructions_cover_every_column():
+    table = instructions_table()
+    assert table["column"].tolist() == [c.name for c in COLUMNS]
+    assert (table["what to enter"].str.len() > 5).all()
