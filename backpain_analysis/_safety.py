@@ -29,5 +29,14 @@ def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for col in out.columns:
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            out[col] = out[col].map(neutralise_cell, na_action="ignore").astype(object)
+            values = out[col].astype(object)
+            # only the few cells that start like a formula go through the per-cell rule
+            try:
+                risky = values.str.startswith(_FORMULA_START, na=False).astype(bool)
+            except AttributeError:  # no text in the column at all
+                continue
+            if risky.any():
+                values = values.copy()
+                values[risky] = values[risky].map(neutralise_cell)
+            out[col] = values
     return out

@@ -20,9 +20,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from scipy.special import expit
 
 from ._safety import neutralise_frame
-from .factors import ACWR_SPIKE, ACWR_SWEET_SPOT, RISK_FACTORS, get_factor
+from .factors import ACWR_SPIKE, ACWR_SWEET_SPOT, RISK_FACTORS
+from .model import with_changes
 from .schema import ValidationResult, load_log
 from .tiers import RISK_TIERS, TIER_ORDER, risk_tier
 from .triage import TREATMENT_GUIDANCE, TRIAGE_LEVELS, WARNING_SIGNS, triage
@@ -33,6 +35,7 @@ __all__ = [
     "client_summary",
     "action_plans",
     "attention_clients",
+    "chart_order",
     "plot_client",
     "render_report",
     "run_check",
@@ -43,6 +46,8 @@ __all__ = [
 
 #: Red flags in a client's last RECENT_DAYS days (up to their latest session) make the client "flagged now".
 RECENT_DAYS = 28
+#: Longest list of earlier red flags or rejected rows printed in the report (the CSV files hold them all).
+MAX_LISTED = 1000
 ACWR_DANGER = ACWR_SPIKE
 _URGENT_LEVELS = ("urgent", "prompt", "stop", "consult")
 
@@ -95,7 +100,8 @@ def score_sessions(data: pd.DataFrame, model: object) -> pd.DataFrame:
         ``top_factors``, ``triage`` (``"none"`` or ``"level: messages"``),
         plus ``triage_level`` and ``red_flags`` for the report.
     """
-    risk = model.predict_risk(data)
+    design = model._design(data)  # one pass over the log gives both the risk and its top factors
+    risk = pd.Series(expit(model.intercept_ + design @ model.coef_), index=data.index)
     tri = triage(data)
     triage_text = np.where(tri["triage_level"] == "none", "none",
                            tri["triage_level"] + ": " + tri["triage"])
@@ -106,7 +112,7 @@ def score_sessions(data: pd.DataFrame, model: object) -> pd.DataFrame:
             "date": pd.to_datetime(data["date"]).dt.strftime("%Y-%m-%d").to_numpy(),
             "risk": risk.to_numpy().round(4),
             "risk_tier": risk_tier(risk.to_numpy()).to_numpy(),
-            "top_factors": model.top_factors(data, n=3).to_numpy(),
+            "top_factors": model.top_factors(data, n=3, design=design).to_numpy(),
             "triage": triage_text,
             "triage_level": tri["triage_level"].to_numpy(),
             "red_flags": tri["red_flags"].to_numpy(),
@@ -135,13 +141,15 @@ def client_summary(data: pd.DataFrame, scores: pd.DataFrame) -> pd.DataFrame:
         the client's last 28 days), ``red_flag_sessions`` (flagged sessions in
         those days), ``earlier_flags`` (flagged sessions before them),
         ``current_pain`` (the latest session with a recorded outcome had back
-        pain) and ``latest_row``.
+        pain, or the latest session recorded a pain score above 0) and
+        ``latest_row``.
     """
     s = scores.assign(
         _date=pd.to_datetime(scores["date"]),
         _rank=scores["triage_level"].map({lvl: i for i, lvl in enumerate(TRIAGE_LEVELS)}),
         _pain=data["back_pain"].astype("boolean").to_numpy() if "back_pain" in data else pd.NA,
     )
+    s["_index"] = s.index
     s = s.sort_values(["client_id", "_date", "row"], kind="stable")
     g = s.groupby("client_id", sort=True)
     latest = g.tail(1).set_index("client_id")
@@ -156,6 +164,10 @@ def client_summary(data: pd.DataFrame, scores: pd.DataFrame) -> pd.DataFrame:
                       ["not enough history", "rising", "falling"], "steady")
     labelled = s.loc[s["_pain"].notna()]
     current_pain = labelled.groupby("client_id").tail(1).set_index("client_id")["_pain"].astype(bool)
+    current_pain = current_pain.reindex(latest.index).fillna(False).astype(bool)
+    if "pain_score" in data:  # pain recorded at the latest session counts too
+        score = pd.Series(pd.to_numeric(data["pain_score"], errors="coerce").to_numpy(), index=scores.index)
+        current_pain |= (score.loc[latest["_index"]].to_numpy() > 0)
     out = pd.DataFrame(
         {
             "sessions": g.size(),
@@ -170,7 +182,7 @@ def client_summary(data: pd.DataFrame, scores: pd.DataFrame) -> pd.DataFrame:
             "red_flag_sessions": (s["_recent_rank"] < len(TRIAGE_LEVELS) - 1).groupby(s["client_id"]).sum(),
             "earlier_flags": ((s["_rank"] < len(TRIAGE_LEVELS) - 1) & (age >= RECENT_DAYS))
             .groupby(s["client_id"]).sum(),
-            "current_pain": current_pain.reindex(latest.index).fillna(False).astype(bool),
+            "current_pain": current_pain,
             "latest_row": latest["row"],
         }
     )
@@ -181,9 +193,11 @@ def client_summary(data: pd.DataFrame, scores: pd.DataFrame) -> pd.DataFrame:
 def action_plans(data: pd.DataFrame, model: object, clients: list[str] | pd.Index) -> pd.DataFrame:
     """For each client's latest session: the changes that would lower the estimate most.
 
-    For every modifiable risk factor (one with a remedy in the registry) the
-    latest session is re-scored with that change (``what_if``; training-load
-    history is recomputed), then with all helpful changes together.
+    For every modifiable risk factor (one with a remedy in the registry) that
+    was recorded as present in a client's latest session, that session is
+    re-scored with the change (``what_if``; training-load history is
+    recomputed), then with all helpful changes together. A factor that was not
+    recorded is never offered as a change.
 
     Parameters
     ----------
@@ -210,37 +224,44 @@ def action_plans(data: pd.DataFrame, model: object, clients: list[str] | pd.Inde
     order = pd.DataFrame({"c": sub["client_id"].astype(str).to_numpy(), "d": dates.to_numpy(),
                           "i": np.arange(len(sub))}).sort_values(["c", "d", "i"], kind="stable")
     latest_pos = order.groupby("c")["i"].last()
-    where = np.zeros(len(sub), bool)
-    where[latest_pos.to_numpy()] = True
-    base = model.predict_risk(sub).to_numpy()
+    design = model._design(sub)
+    base = expit(model.intercept_ + design @ model.coef_)
+    present = model.recorded_exposures(sub, design=design)
     rows = []
     helpful: dict[str, list[str]] = {}
     for f in RISK_FACTORS:
         if not f.remedy or f.name not in model.encoder_.factors_:
             continue
+        # only a factor recorded as present in the latest session is a change to make (an unrecorded value
+        # is a reason to record it, not a cause to remove)
+        exposed = latest_pos[present[f.name].to_numpy()[latest_pos.to_numpy()]]
+        if exposed.empty:
+            continue
+        where = np.zeros(len(sub), bool)
+        where[exposed.to_numpy()] = True
         risk_if = model.what_if(sub, where=where, risk=base, **dict(f.remedy))["risk_if"].to_numpy()
-        for c, pos in latest_pos.items():
+        for c, pos in exposed.items():
             reduction = base[pos] - risk_if[pos]
             if reduction >= 0.001:
                 rows.append({"client_id": c, "factor": f.name, "change": f.remedy_text, "risk": base[pos],
                              "risk_if": risk_if[pos], "reduction": reduction, "tip": f.tip})
                 helpful.setdefault(c, []).append(f.name)
     plan = pd.DataFrame(rows, columns=["client_id", "factor", "change", "risk", "risk_if", "reduction", "tip"])
-    # all helpful changes together: one what_if per distinct set of changes, for every client sharing it
+    # all helpful changes together, for every client with more than one: each factor's remedy goes into the
+    # latest session of the clients it helps (remedies touch distinct columns), then one scoring pass
+    several = [c for c, names in helpful.items() if len(names) > 1]
     combined = []
-    by_set: dict[tuple[str, ...], list[str]] = {}
-    for c, names in helpful.items():
-        if len(names) > 1:
-            by_set.setdefault(tuple(names), []).append(c)
-    for names, members in by_set.items():
-        changes = {}
-        for name in names:
-            changes.update(get_factor(name).remedy)
-        positions = latest_pos.loc[members].to_numpy()
-        mask = np.zeros(len(sub), bool)
-        mask[positions] = True
-        risk_if = model.what_if(sub, where=mask, risk=base, **changes)["risk_if"].to_numpy()
-        for c, pos in zip(members, positions, strict=True):
+    if several:
+        changed = sub
+        for f in RISK_FACTORS:
+            members = [c for c in several if f.name in helpful[c]]
+            if members:
+                mask = np.zeros(len(sub), bool)
+                mask[latest_pos.loc[members].to_numpy()] = True
+                changed = with_changes(changed, where=mask, **dict(f.remedy))
+        risk_if = model.predict_risk(changed).to_numpy()
+        for c in several:
+            pos = latest_pos[c]
             combined.append({"client_id": c, "factor": "all", "change": "all of the changes above",
                              "risk": base[pos], "risk_if": risk_if[pos], "reduction": base[pos] - risk_if[pos],
                              "tip": ""})
@@ -320,6 +341,8 @@ def plot_client(data: pd.DataFrame, scores: pd.DataFrame, client_id: str) -> obj
     ax3.set_ylim(0, ymax)
     ax3.set_ylabel("risk of back pain\nwithin 48 h", fontsize=8)
     ax3.yaxis.set_major_formatter(PercentFormatter(xmax=1))
+    if len(dates) and dates.min() == dates.max():  # one training day: give the date axis a week's width
+        ax3.set_xlim(dates.min() - np.timedelta64(3, "D"), dates.max() + np.timedelta64(4, "D"))
     locator = mdates.AutoDateLocator(maxticks=8)
     ax3.xaxis.set_major_locator(locator)
     ax3.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
@@ -350,21 +373,45 @@ def attention_clients(clients: pd.DataFrame, *, top_n: int = 10, max_detailed: i
     top_n : int, default=10
         Clients with the highest current risk included even below the high tier.
     max_detailed : int, default=30
-        At most this many clients, except that every client with a current
-        red flag is always included.
+        At most this many clients without a red flag (at least ``top_n``);
+        every client with a current red flag is always included.
 
     Returns
     -------
     list of str
-        Client ids, red flags first.
+        Client ids: red-flagged clients, most urgent level first and then by
+        risk, then the others by risk.
     """
     rank = clients["triage_level"].map({lvl: i for i, lvl in enumerate(TRIAGE_LEVELS)})
-    flagged = clients.index[rank < len(TRIAGE_LEVELS) - 1]
-    by_risk = clients.sort_values("risk", ascending=False, kind="stable")
-    high = by_risk.index[by_risk["risk_tier"] == "high"]
-    top = by_risk.index[:top_n]
-    chosen = list(dict.fromkeys([*flagged, *high, *top]))
-    return chosen[: max(max_detailed, len(flagged))]
+    by_urgency = clients.assign(_rank=rank).sort_values(["_rank", "risk"], ascending=[True, False], kind="stable")
+    flagged = list(by_urgency.index[by_urgency["_rank"] < len(TRIAGE_LEVELS) - 1])
+    by_risk = clients.loc[rank == len(TRIAGE_LEVELS) - 1].sort_values("risk", ascending=False, kind="stable")
+    high = list(by_risk.index[by_risk["risk_tier"] == "high"])
+    others = list(dict.fromkeys([*high, *by_risk.index[:top_n]]))
+    return flagged + others[: max(max_detailed, top_n)]
+
+
+def chart_order(clients: pd.DataFrame, detailed: list[str], *, max_charts: int = 30) -> list[str]:
+    """Which detailed clients get a chart: red-flagged and other clients in turn, each in priority order.
+
+    Parameters
+    ----------
+    clients : DataFrame
+        From :func:`client_summary`.
+    detailed : list of str
+        From :func:`attention_clients`.
+    max_charts : int, default=30
+        Charts are the bulk of the report's size and time.
+
+    Returns
+    -------
+    list of str
+    """
+    flagged = [c for c in detailed if clients.loc[c, "triage_level"] != "none"]
+    others = [c for c in detailed if clients.loc[c, "triage_level"] == "none"]
+    turns = [c for pair in zip(flagged, others, strict=False) for c in pair]
+    rest = flagged[len(others):] + others[len(flagged):]
+    return (turns + rest)[:max_charts]
 
 
 def render_report(
@@ -391,18 +438,22 @@ def render_report(
     flags = scores.loc[flagged & recent].copy()
     flags["_rank"] = flags["triage_level"].map({lvl: i for i, lvl in enumerate(TRIAGE_LEVELS)})
     flags = flags.sort_values(["_rank", "client_id", "date"], kind="stable")
-    n_earlier = int((flagged & ~recent).sum())
+    earlier = scores.loc[flagged & ~recent].sort_values(["client_id", "date"], kind="stable")
+    n_earlier = len(earlier)
+    in_pain = clients.loc[clients["current_pain"] & (clients["triage_level"] == "none")]
     tier_counts = clients["risk_tier"].value_counts().reindex(TIER_ORDER, fill_value=0)
-    sections = []
-    for c in detailed:
-        row = clients.loc[c]
-        sections.append({
-            "client_id": c,
-            "info": row,
-            "plan": plans.loc[plans["client_id"] == c].to_dict("records"),
-            "chart": charts.get(c),
-            "flags": flags.loc[flags["client_id"] == c].to_dict("records"),
-        })
+    # group once rather than filter the whole table for every section
+    wanted = set(detailed)
+    plan_of = {c: g.to_dict("records") for c, g in plans.loc[plans["client_id"].isin(wanted)].groupby(
+        "client_id", sort=False)}
+    flags_of = {c: g.to_dict("records") for c, g in flags.loc[flags["client_id"].isin(wanted)].groupby(
+        "client_id", sort=False)}
+    info = clients.loc[detailed]
+    sections = [
+        {"client_id": c, "info": info.iloc[i], "plan": plan_of.get(c, []), "chart": charts.get(c),
+         "flags": flags_of.get(c, [])}
+        for i, c in enumerate(detailed)
+    ]
     compact = clients.drop(index=detailed)
     template = env.get_template("report.html.j2")
     return template.render(
@@ -410,10 +461,13 @@ def render_report(
         generated=_dt.date.today().isoformat(),
         version=__version__,
         validation=validation,
-        rejected=validation.problems.head(1000).to_dict("records"),
+        rejected=validation.problems.head(MAX_LISTED).to_dict("records"),
         n_problems=len(validation.problems),
         flags=flags.to_dict("records"),
         n_earlier=n_earlier,
+        earlier=earlier.head(MAX_LISTED).to_dict("records"),
+        in_pain=list(in_pain.index),
+        max_listed=MAX_LISTED,
         recent_days=RECENT_DAYS,
         tier_counts=tier_counts,
         tiers=RISK_TIERS,
@@ -457,6 +511,7 @@ def _summary_text(validation: ValidationResult, scores: pd.DataFrame, clients: p
             "risk": [f"{v:.0%}" for v in top["risk"]],
             "tier": top["risk_tier"].to_numpy(),
             "trend": top["trend"].to_numpy(),
+            "red flag": top["triage_level"].replace("none", "-").to_numpy(),
             "top factors": [str(t)[:60] for t in top["top_factors"]],
         })
         lines.append("Highest current risk (estimates, not a diagnosis):")
@@ -499,9 +554,11 @@ def run_check(
         Clients with the highest current risk that get a full section even if
         not in the high tier.
     max_detailed : int, default=30
-        Cap on full sections and charts, so a 1,000-client file stays a few
-        MB; every client with a current red flag still gets a section, but
-        charts stop at the cap (red flags first).
+        Cap on full sections of clients without a red flag and on charts
+        (raised to ``top_n`` if smaller), so a 1,000-client file stays a few
+        MB; every client with a current red flag still gets a section, and
+        charts alternate between red-flagged and other clients
+        (:func:`chart_order`).
 
     Returns
     -------
@@ -551,8 +608,8 @@ def run_check(
         matplotlib.use("Agg")
     charts = {}
     # charts (the bulk of the file) for at most max_detailed clients, in priority order
-    for c in tqdm(detailed[:max_detailed], desc="charts", unit="client", disable=disable, leave=False,
-                  file=sys.stderr):
+    for c in tqdm(chart_order(clients, detailed, max_charts=max(max_detailed, top_n)), desc="charts",
+                  unit="client", disable=disable, leave=False, file=sys.stderr):
         charts[c] = _png_data_uri(plot_client(data, scores, c))
     stages.update()
 
@@ -568,9 +625,10 @@ def run_check(
 
     stages.set_postfix_str("csv")
     cols = ["row", "client_id", "date", "risk", "risk_tier", "top_factors", "triage"]
-    neutralise_frame(scores[cols]).to_csv(files["scores"], index=False, lineterminator="\n")
+    # UTF-8 with a byte-order mark, so that Excel opens accented client names correctly on a double click
+    neutralise_frame(scores[cols]).to_csv(files["scores"], index=False, lineterminator="\n", encoding="utf-8-sig")
     neutralise_frame(validation.problems[["row", "column", "value", "problem"]]).to_csv(
-        files["rejected"], index=False, lineterminator="\n")
+        files["rejected"], index=False, lineterminator="\n", encoding="utf-8-sig")
     stages.update()
     stages.close()
 

@@ -14,6 +14,8 @@ from pathlib import Path
 __all__ = ["main"]
 
 EXIT_OK, EXIT_ROWS, EXIT_FILE = 0, 1, 2
+#: Largest distance between card and model risk (probability) that a points card may have.
+CARD_LIMIT = 0.03
 
 DISCLAIMER = (
     "Estimates from a logistic model, not a diagnosis. Red-flag symptoms (new bladder or bowel "
@@ -43,6 +45,8 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
 
     if args.clients < 1 or args.weeks < 1:
         raise _UserError("--clients and --weeks must be at least 1.")
+    if Path(args.out).suffix.lower() not in (".csv", ".xlsx"):
+        raise _UserError("--out must name a .csv or .xlsx file.")
     log = simulate_cohort(n_clients=args.clients, weeks=args.weeks, seed=args.seed, missing=not args.complete)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -85,6 +89,9 @@ def _cmd_fit(args: argparse.Namespace) -> int:
         raise _UserError("--C must be a positive number.")
     if args.card and Path(args.card).suffix.lower() not in (".png", ".pdf"):
         raise _UserError("--card must name a .png or .pdf file.")
+    for option, value in (("--out", args.out), ("--card", args.card)):  # before the work, not after it
+        if value and Path(value).is_dir():
+            raise _UserError(f"{option} {value} is a folder; give a file name.")
     result = load_log(args.file)
     _report_validation(result, limit=20)
     log = result.data
@@ -138,6 +145,9 @@ def _cmd_fit(args: argparse.Namespace) -> int:
         print(f"\nPoints card written to {path}: {len(card.points)} factors, 0-{len(card.risk_table) - 1} points; "
               f"card risk within {100 * card.reference['max_abs_difference']:.1f} percentage points of the model's "
               "on this log.")
+        if card.reference["max_abs_difference"] > CARD_LIMIT:
+            print(f"WARNING: the card is more than {100 * CARD_LIMIT:.0f} percentage points away from the model for "
+                  "some sessions of this log; use the model's own numbers (backpain check) rather than the card.")
     if args.out:
         path = model.save(args.out)
         print(f"\nModel saved to {path}")
@@ -150,6 +160,9 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
     if args.top < 0:
         raise _UserError("--top must be 0 or more.")
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise _UserError(f"--out {out} is a file; give a folder for report.html, scores.csv and rejected.csv.")
     result = run_check(args.file, args.out, model_path=args.model, strict=args.strict,
                        progress=None if not args.no_progress else False, top_n=args.top)
     print(result.summary)
@@ -258,6 +271,11 @@ def _run(func: Callable[[argparse.Namespace], int], args: argparse.Namespace) ->
         return EXIT_FILE
     except PermissionError as exc:
         print(f"backpain {args.command}: error: permission denied: {exc.filename}", file=sys.stderr)
+        return EXIT_FILE
+    except OSError as exc:  # a folder where a file should be, a full disk, a missing drive...
+        where = f": {exc.filename}" if exc.filename else ""
+        print(f"backpain {args.command}: error: cannot write or read{where} ({exc.strerror or exc})",
+              file=sys.stderr)
         return EXIT_FILE
     except KeyboardInterrupt:
         print("backpain: interrupted", file=sys.stderr)

@@ -33,6 +33,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
@@ -52,6 +53,7 @@ __all__ = [
     "format_odds_ratios",
     "load_default_model",
     "separated_features",
+    "with_changes",
 ]
 
 FORMAT = "backpain-analysis/pain-risk-model"
@@ -69,7 +71,7 @@ def _outcome(log: pd.DataFrame) -> pd.Series:
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-z))
+    return expit(z)  # no overflow warning for large negative log-odds
 
 
 #: A log-odds ratio beyond this (an odds ratio above 3.3 million) means the fit ran off to infinity.
@@ -276,6 +278,40 @@ def _collinear_features(X: np.ndarray, names: np.ndarray) -> list[str]:
         if np.linalg.matrix_rank(np.delete(X1, j + 1, axis=1)) == rank:
             out.append(str(names[j]))
     return out
+
+
+def with_changes(X: pd.DataFrame, *, where: pd.Series | np.ndarray | None = None, **changes: object) -> pd.DataFrame:
+    """A copy of a session log with some values changed (what :meth:`PainRiskModel.what_if` scores).
+
+    Parameters
+    ----------
+    X : DataFrame of shape (n_sessions, n_columns)
+    where : boolean array of shape (n_sessions,) or None, default=None
+        Sessions to change (default: all).
+    **changes
+        Column name to new value (``warmup_min=15``) or to a function of the
+        old column (``duration_min=lambda d: d / 2``); a missing column is
+        added, not recorded elsewhere.
+
+    Returns
+    -------
+    DataFrame of shape (n_sessions, n_columns)
+    """
+    mask = np.ones(len(X), bool) if where is None else np.asarray(where, bool)
+    changed = X.copy()
+    for col, value in changes.items():
+        if col not in changed.columns:
+            changed[col] = pd.NA
+        new = value(changed[col]) if isinstance(value, Callable) else value
+        if isinstance(new, pd.Series):
+            changed.loc[mask, col] = new[mask]
+        else:
+            if isinstance(value, bool) or changed[col].dtype == "boolean":
+                changed[col] = changed[col].astype("boolean")
+            elif isinstance(new, str):
+                changed[col] = changed[col].astype(object)
+            changed.loc[mask, col] = new
+    return changed
 
 
 class PainRiskModel(ClassifierMixin, BaseEstimator):
@@ -572,28 +608,59 @@ class PainRiskModel(ClassifierMixin, BaseEstimator):
         out["log_odds"] = out.sum(axis=1)
         return out
 
-    def top_factors(self, X: pd.DataFrame, *, n: int = 3) -> pd.Series:
-        """The ``n`` factors that raise each session's risk most, in plain words.
+    def top_factors(self, X: pd.DataFrame, *, n: int = 3, design: np.ndarray | None = None) -> pd.Series:
+        """The ``n`` recorded exposures that raise each session's risk most, in plain words.
+
+        Only factors that were recorded as present in the session are named:
+        a value that was not recorded (or a load factor without enough
+        history) moves the estimate through its ``_unknown`` indicator, but it
+        is not something the client did, so it is never listed as a cause.
 
         Parameters
         ----------
         X : DataFrame of shape (n_sessions, n_columns)
         n : int, default=3
+        design : ndarray of shape (n_sessions, n_features) or None, default=None
+            ``encoder_.transform`` of ``X`` if already computed (saves a pass
+            over the log).
 
         Returns
         -------
-        Series of str, aligned with ``X`` (``"-"`` when no factor raises the risk).
+        Series of str, aligned with ``X`` (``"-"`` when no recorded factor raises the risk).
         """
-        contrib = self.explain(X).drop(columns=["baseline", "log_odds"])
-        names = contrib.columns.to_numpy()
-        vals = contrib.to_numpy()
+        check_is_fitted(self, "coef_")
+        design = self._design(X) if design is None else design
+        k = len(self.encoder_.factors_)  # the factors' own columns come first, then the indicators
+        # a recorded exposure is exactly 1 (an unrecorded one is 0 with its indicator, or a prevalence)
+        vals = np.where(design[:, :k] == 1.0, self.coef_[:k], 0.0)
         order = np.argsort(-vals, axis=1, kind="stable")[:, :n]
-        titles = np.array([get_factor(f).title for f in names], dtype=object)
-        out = []
-        for i in range(len(vals)):
-            picked = [titles[j] for j in order[i] if vals[i, j] > 0.01]
-            out.append("; ".join(picked) if picked else "-")
-        return pd.Series(out, index=X.index, name="top_factors")
+        # a factor is listed when it raises the log-odds by more than 0.01; -1 marks "not listed"
+        picked = np.where(np.take_along_axis(vals, order, axis=1) > 0.01, order, -1)
+        titles = [get_factor(f).title for f in self.encoder_.factors_]
+        # few distinct combinations occur: build each text once
+        combos, inverse = np.unique(picked, axis=0, return_inverse=True)
+        texts = np.array(["; ".join(titles[j] for j in row if j >= 0) or "-" for row in combos], dtype=object)
+        return pd.Series(texts[inverse.ravel()], index=X.index, name="top_factors")
+
+    def recorded_exposures(self, X: pd.DataFrame, *, design: np.ndarray | None = None) -> pd.DataFrame:
+        """Which factors were recorded as present in each session.
+
+        Parameters
+        ----------
+        X : DataFrame of shape (n_sessions, n_columns)
+        design : ndarray of shape (n_sessions, n_features) or None, default=None
+            ``encoder_.transform`` of ``X`` if already computed.
+
+        Returns
+        -------
+        DataFrame of shape (n_sessions, n_factors) of bool
+            True where the factor's inputs were recorded and the exposure is
+            present; False where absent or not recorded.
+        """
+        check_is_fitted(self, "coef_")
+        design = self._design(X) if design is None else design
+        k = len(self.encoder_.factors_)
+        return pd.DataFrame(design[:, :k] == 1.0, index=X.index, columns=list(self.encoder_.factors_))
 
     def what_if(self, X: pd.DataFrame, *, where: pd.Series | np.ndarray | None = None,
                 risk: pd.Series | np.ndarray | None = None, **changes: object) -> pd.DataFrame:
@@ -617,6 +684,12 @@ class PainRiskModel(ClassifierMixin, BaseEstimator):
         DataFrame of shape (n_sessions, 3)
             ``risk``, ``risk_if`` and ``change`` (``risk_if - risk``).
 
+        Raises
+        ------
+        ValueError
+            A change names a column the session log does not have, or sets a
+            number outside the contract's range.
+
         Examples
         --------
         >>> from backpain_analysis import load_default_model, simulate_cohort
@@ -626,20 +699,19 @@ class PainRiskModel(ClassifierMixin, BaseEstimator):
         True
         """
         check_is_fitted(self, "coef_")
-        mask = np.ones(len(X), bool) if where is None else np.asarray(where, bool)
-        changed = X.copy()
+        from .schema import COLUMNS
+
+        spec = {c.name: c for c in COLUMNS}
+        unknown = sorted(set(changes) - set(spec))
+        if unknown:
+            raise ValueError(f"what_if: {', '.join(unknown)} is not a session-log column "
+                             f"(see backpain_analysis.contract_table()).")
         for col, value in changes.items():
-            if col not in changed.columns:
-                changed[col] = pd.NA
-            new = value(changed[col]) if isinstance(value, Callable) else value
-            if isinstance(new, pd.Series):
-                changed.loc[mask, col] = new[mask]
-            else:
-                if isinstance(value, bool) or changed[col].dtype == "boolean":
-                    changed[col] = changed[col].astype("boolean")
-                elif isinstance(new, str):
-                    changed[col] = changed[col].astype(object)
-                changed.loc[mask, col] = new
+            c = spec[col]
+            number = isinstance(value, int | float) and not isinstance(value, bool)
+            if number and ((c.min is not None and value < c.min) or (c.max is not None and value > c.max)):
+                raise ValueError(f"what_if: {col}={value} is outside the contract's range {c.min}-{c.max}.")
+        changed = with_changes(X, where=where, **changes)
         before = self.predict_risk(X) if risk is None else pd.Series(np.asarray(risk, float), index=X.index,
                                                                       name="risk")
         after = self.predict_risk(changed)

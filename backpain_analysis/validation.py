@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 from scipy import sparse
+from scipy.special import expit
 from threadpoolctl import threadpool_limits
 
 from .model import (
@@ -83,7 +84,7 @@ METRICS: dict[str, str] = {
     "dxy": "Somers' Dxy = 2 (AUC - 0.5): rank correlation of risk and outcome",
     "r2": "Nagelkerke R²: likelihood explained, scaled to a 0-1 range",
     "brier": "Brier score: mean squared difference between risk and outcome (lower is better)",
-    "intercept": "calibration intercept: 0 when risks are right on average",
+    "intercept": "calibration intercept (slope free, as rms::validate): 0 when a predicted 50% risk is right",
     "slope": "calibration slope: 1 when risks are not too extreme (below 1: overfitted)",
     "emax": "Emax: largest gap between predicted and calibrated risk, over risks 0-1",
 }
@@ -106,7 +107,7 @@ def _logit(p: np.ndarray) -> np.ndarray:
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-z))
+    return expit(z)  # no overflow warning for large negative log-odds
 
 
 # --------------------------------------------------------------------------- weighted metrics
@@ -361,6 +362,10 @@ class BootstrapValidation:
                 f"seed {self.seed}")
         if self.n_failed:
             head += f"; {self.n_failed} replicates dropped (the refit diverged or had one outcome only)"
+        if self.n_bootstrap < 0.8 * self.n_requested:
+            head += (f"\nWARNING: only {self.n_bootstrap} of {self.n_requested} replicates could be refitted, so the "
+                     "optimism comes from the replicates that happened to fit and is likely understated; a "
+                     "penalised fit (backpain fit --penalty cv) or more data gives a sounder validation.")
         cols = ["apparent", "optimism", "corrected"]
         return head + "\n" + (self.table[cols].round(digits) + 0.0).to_string()  # + 0.0: no "-0.000"
 

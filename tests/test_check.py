@@ -10,12 +10,19 @@ import pytest
 from markupsafe import escape
 
 from backpain_analysis._paths import RAW_DIR
-from backpain_analysis.check import action_plans, client_summary, run_check, score_sessions
+from backpain_analysis.check import (
+    action_plans,
+    attention_clients,
+    chart_order,
+    client_summary,
+    run_check,
+    score_sessions,
+)
 from backpain_analysis.cli import main
 from backpain_analysis.model import load_default_model
 from backpain_analysis.schema import load_log, to_file_values
 from backpain_analysis.simulate import simulate_cohort
-from backpain_analysis.triage import RED_FLAG_RULES
+from backpain_analysis.triage import RED_FLAG_RULES, TREATMENT_GUIDANCE
 
 HOSTILE = [
     "<script>window.__pwned = 1</script>",
@@ -157,11 +164,90 @@ def test_action_plans_lower_the_estimate():
     clients = client_summary(data, scores)
     plans = action_plans(data, model, list(clients.index))
     assert len(plans) and (plans["risk_if"] < plans["risk"]).all()
+    singles = plans.loc[plans["factor"] != "all"].groupby("client_id").size()
+    combined = set(plans.loc[plans["factor"] == "all", "client_id"])
+    assert combined and combined == set(singles.index[singles > 1])  # "all together" for every multi-change plan
     for c, grp in plans.groupby("client_id"):
         assert np.isclose(grp["risk"].iloc[0], clients.loc[c, "risk"], atol=1e-4)  # scores are rounded
         if (grp["factor"] == "all").any():  # together at least as good as the best single change
             assert grp.loc[grp["factor"] == "all", "risk_if"].iloc[0] <= grp["risk_if"].min() + 1e-9
     assert clients["current_pain"].any() and (clients["triage_level"] == "urgent").sum() == 1
+
+
+def test_unrecorded_factors_are_never_named_nor_planned(tmp_path):
+    """A file with only the required columns: top factors and plans name only what was recorded."""
+    log = simulate_cohort(n_clients=6, weeks=8, seed=4)[["client_id", "date", "duration_min", "rpe"]]
+    path = tmp_path / "bare.csv"
+    to_file_values(log).to_csv(path, index=False)
+    r = run_check(path, tmp_path / "out", progress=False)
+    named = {t for text in r.scores["top_factors"] for t in text.split("; ")} - {"-"}
+    load_titles = {"Very hard session (RPE >= 7)", "Sudden jump in load (acute:chronic > 1.5)",
+                   "No rest day in the previous 7 days"}
+    assert named and named <= load_titles, named
+    model = load_default_model()
+    data = r.validation.data
+    plans = action_plans(data, model, list(r.clients.index))
+    assert set(plans["factor"]) <= {"hard_session", "load_spike", "no_rest_day", "all"}
+    # in the first 28 days there is no load history: a load spike is unknown, never named
+    first = r.scores.groupby("client_id")["date"].transform("min")
+    early = (pd.to_datetime(r.scores["date"]) - pd.to_datetime(first)).dt.days < 7
+    assert not r.scores.loc[early, "top_factors"].str.contains("Sudden jump").any()
+
+
+def _clients(levels, risks):
+    ids = [f"K{i:02d}" for i in range(len(levels))]
+    tiers = ["high" if r >= 0.2 else "moderate" if r >= 0.1 else "low" for r in risks]
+    return pd.DataFrame({"triage_level": levels, "risk": risks, "risk_tier": tiers}, index=ids)
+
+
+def test_attention_puts_the_most_urgent_first_and_keeps_high_risk_clients():
+    levels = ["consult"] * 40 + ["urgent", "prompt"] + ["none"] * 15
+    risks = [0.05] * 42 + [0.5] * 12 + [0.01] * 3
+    clients = _clients(levels, risks)
+    chosen = attention_clients(clients, top_n=10, max_detailed=30)
+    assert chosen[:2] == ["K40", "K41"]  # urgent, then prompt, before 40 consults
+    assert set(chosen[:42]) == set(clients.index[:42])  # every red flag
+    high = set(clients.index[(clients["risk_tier"] == "high")])
+    assert high <= set(chosen)  # high-tier clients keep their sections however many flags there are
+    assert len(chosen) == 42 + 12
+    charts = chart_order(clients, chosen, max_charts=6)
+    assert charts[:2] == ["K40", "K42"] and len(charts) == 6  # flagged and other clients in turn
+
+
+def test_flagged_client_section_overrides_the_plan_and_pain_gets_guidance(hostile_result):
+    page = hostile_result.files["report"].read_text()
+    section = page[page.index('<article class="client"'):]
+    section = section[: section.index("</article>")]
+    assert "no training changes until a clinician has assessed this client" in section
+    assert "Change for the next session" not in section
+    in_pain = hostile_result.clients.index[hostile_result.clients["current_pain"]
+                                           & (hostile_result.clients["triage_level"] == "none")]
+    assert len(in_pain)  # the simulated file has clients in pain after their latest session
+    listed = page[page.index('id="in-pain"'):]
+    listed = listed[: listed.index("</section>")]
+    assert str(escape(TREATMENT_GUIDANCE[0])) in listed
+    assert all(str(escape(c)) in listed for c in in_pain)
+
+
+def test_earlier_red_flags_are_listed_too(tmp_path):
+    log = simulate_cohort(n_clients=2, weeks=10, seed=6)
+    text = to_file_values(log).astype(object)
+    first = text.index[text["client_id"] == text["client_id"].iloc[0]].min()  # weeks before the latest
+    text.loc[first, "fever"] = "yes"
+    path = tmp_path / "old.csv"
+    text.to_csv(path, index=False)
+    r = run_check(path, tmp_path / "out", progress=False)
+    page = r.files["report"].read_text()
+    assert "earlier flagged session(s)" in page
+    assert f'<td class="num">{int(first) + 2}</td>' in page[page.index('id="earlier-flags"'):]
+
+
+def test_outputs_open_in_excel_and_out_must_be_a_folder(tmp_path, capsys, hostile_result):
+    assert hostile_result.files["scores"].read_bytes()[:3] == b"\xef\xbb\xbf"
+    clash = tmp_path / "report.txt"
+    clash.write_text("x")
+    assert main(["check", str(RAW_DIR / "example_clients.csv"), "--out", str(clash), "--no-progress"]) == 2
+    assert "is a file; give a folder" in capsys.readouterr().err
 
 
 @pytest.mark.slow
@@ -178,5 +264,8 @@ def test_hundred_thousand_sessions(tmp_path):
     detailed = page.count('<article class="client"')
     flagged = int((r.clients["triage_level"] != "none").sum())
     assert max(10, flagged) <= detailed <= 30 + flagged  # every current red flag gets a section
+    high = set(r.clients.index[(r.clients["risk_tier"] == "high") & (r.clients["triage_level"] == "none")])
+    shown = set(attention_clients(r.clients))
+    assert sorted(high)[:30] and set(sorted(high, key=lambda c: -r.clients.loc[c, "risk"])[:30]) <= shown
     assert page.count("<img ") == 30  # charts stop at the cap
     assert f"Other clients ({len(r.clients) - detailed})" in page  # one compact row for every other client

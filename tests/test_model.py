@@ -10,6 +10,8 @@ import pytest
 from scipy import stats
 
 from backpain_analysis._bundle import fit_default_model
+from backpain_analysis.factors import get_factor
+from backpain_analysis.features import prepare_log
 from backpain_analysis.model import (
     FORMAT_VERSION,
     ModelError,
@@ -58,6 +60,30 @@ def test_predict_proba_and_explain_agree(fitted, small_log):
     assert top.index.equals(small_log.index) and top.str.len().gt(0).all()
 
 
+def test_top_factors_name_only_recorded_exposures(fitted, small_log):
+    top = fitted.top_factors(small_log, n=3)
+    present = fitted.recorded_exposures(small_log)
+    unknown = fitted.encoder_.unknown_mask(small_log)
+    assert not (present & unknown).to_numpy().any()
+    titles = {name: get_factor(name).title for name in present.columns}
+    for i in range(len(small_log)):
+        named = [] if top.iloc[i] == "-" else top.iloc[i].split("; ")
+        allowed = {titles[f] for f in present.columns[present.iloc[i].to_numpy()]}
+        assert set(named) <= allowed
+    # and the same factors, in the same order, from a precomputed design
+    design = fitted.encoder_.transform(prepare_log(small_log))
+    assert top.equals(fitted.top_factors(small_log, n=3, design=design))
+
+
+def test_what_if_refuses_unknown_columns_and_impossible_values(fitted, small_log):
+    with pytest.raises(ValueError, match="warm_up is not a session-log column"):
+        fitted.what_if(small_log, warm_up=15)
+    with pytest.raises(ValueError, match="outside the contract's range"):
+        fitted.what_if(small_log, rpe=99)
+    with pytest.raises(ValueError, match="outside the contract's range"):
+        fitted.what_if(small_log, warmup_min=-50)
+
+
 def test_what_if_removing_exposures_lowers_risk(fitted, small_log):
     out = fitted.what_if(small_log, warmup_min=15, heavy_lifting=False)
     exposed = (small_log["warmup_min"] < 10).fillna(False) | small_log["heavy_lifting"].fillna(False).astype(bool)
@@ -98,11 +124,20 @@ def test_bad_model_files(tmp_path, content, message):
 
 
 def test_default_model_matches_a_refit():
-    shipped = load_default_model()
-    refit = fit_default_model()
-    assert list(shipped.feature_names_) == list(refit.feature_names_)
-    np.testing.assert_allclose(shipped.coef_, refit.coef_, rtol=1e-6, atol=1e-9)
-    assert shipped.intercept_ == pytest.approx(refit.intercept_, rel=1e-6)
+    """The whole shipped model file (covariance, prevalences, indicators...) is what a refit gives."""
+    shipped = load_default_model().to_dict()
+    refit = fit_default_model().to_dict()
+    shipped.pop("package_version"), refit.pop("package_version")
+    assert shipped.keys() == refit.keys()
+    for key, value in shipped.items():
+        if key in ("intercept", "coef", "cov"):
+            np.testing.assert_allclose(np.asarray(value, float), np.asarray(refit[key], float), rtol=1e-6,
+                                       atol=1e-9, err_msg=key)
+        elif key == "prevalence":
+            assert value.keys() == refit[key].keys()
+            np.testing.assert_allclose(list(value.values()), list(refit[key].values()), rtol=1e-9)
+        else:
+            assert value == refit[key], key
 
 
 def test_unfittable_logs_give_clear_errors(small_log):

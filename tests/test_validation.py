@@ -3,6 +3,8 @@ sample size against published values, small-data checks and separation."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -139,6 +141,9 @@ def test_bootstrap_is_reproducible_and_reuses_a_fitted_model(complete_log):
         bootstrap_validate(complete_log.iloc[:-50], model=model, B=2)
     text = one.summary()
     assert "resampling 50 clients" in text and "corrected" in text and "-0.000" not in text
+    assert "WARNING" not in text
+    few = dataclasses.replace(one, n_bootstrap=3, n_requested=5, n_failed=2)  # most replicates failed to refit
+    assert "WARNING: only 3 of 5 replicates could be refitted" in few.summary()
 
 
 def test_small_log_is_optimistic(small_log):
