@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 
 __all__ = ["neutralise_cell", "neutralise_frame"]
@@ -29,14 +30,14 @@ def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for col in out.columns:
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            values = out[col].astype(object)
-            # only the few cells that start like a formula go through the per-cell rule
-            try:
-                risky = values.str.startswith(_FORMULA_START, na=False).astype(bool)
-            except AttributeError:  # no text in the column at all
-                continue
-            if risky.any():
-                values = values.copy()
-                values[risky] = values[risky].map(neutralise_cell)
-            out[col] = values
+            values = out[col].to_numpy(dtype=object, copy=True)
+            # the rule runs once per distinct value (a column of a million cells holds few of them), and only
+            # the cells whose text it changed are replaced
+            codes, uniques = pd.factorize(values, use_na_sentinel=True)
+            fixed = np.asarray([neutralise_cell(v) for v in uniques], dtype=object)
+            changed = np.flatnonzero([f is not u for f, u in zip(fixed, uniques, strict=True)])
+            if len(changed):
+                hit = np.isin(codes, changed)
+                values[hit] = fixed[codes[hit]]
+            out[col] = pd.Series(values, index=out.index, dtype=object)
     return out

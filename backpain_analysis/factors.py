@@ -299,7 +299,10 @@ RISK_FACTORS: tuple[RiskFactor, ...] = (
         tip="Break up sitting, keep moving during the day, and do not go straight from the desk "
         "to heavy lifts.",
         simulated_or=1.4,
-        simulated_or_source="upper end of the mixed sitting evidence (OR ~1.4)",
+        simulated_or_source=(
+            "an assumed modest effect (OR 1.4), not a measured one: sitting alone showed no association "
+            "(Lis et al. 2007); sitting with vibration or awkward postures, and driving, did"
+        ),
         encode=lambda d: _b(d["sitting_h"] >= SITTING_LONG_H),
         remedy={},
         remedy_text="",
@@ -412,17 +415,19 @@ RISK_FACTORS: tuple[RiskFactor, ...] = (
             "can put more strain on your back muscles.'"
         ),
         evidence=(
-            "Moderate (occupational): lifting >= 25 kg more than 15 times a day raised low-back-pain "
-            "risk (RR 1.6; Hoogendoorn et al. 2000, Spine 25:3087-3092); pooled occupational "
-            "estimates put frequent heavy lifting at OR ~1.5-2 (Coenen et al. 2014, Occup Environ "
-            "Med 71:871-877). Gym lifting with good technique and progression is not the same "
+            "Limited (occupational associations): lifting >= 25 kg more than 15 times a day raised "
+            "low-back-pain risk (RR 1.6; Hoogendoorn et al. 2000, Spine 25:3087-3092), and a "
+            "meta-analysis found the risk rising with the weight and number of daily lifts (Coenen et "
+            "al. 2014, Occup Environ Med 71:871-877); but a systematic review applying causal criteria "
+            "judged occupational lifting unlikely to be on its own a cause of low back pain (Wai et al. "
+            "2010, Spine J 10:554-566). Gym lifting with good technique and progression is not the same "
             "exposure."
         ),
-        strength="moderate",
+        strength="limited",
         tip="Modify heavy lifts or choose alternatives if they cause discomfort; progress loads "
         "gradually.",
         simulated_or=1.7,
-        simulated_or_source="OR ~1.7, between Hoogendoorn 2000 and Coenen 2014",
+        simulated_or_source="OR ~1.7, near the RR 1.6 of Hoogendoorn 2000 for frequent heavy lifts",
         encode=lambda d: _b(d["heavy_lifting"]),
         remedy={"heavy_lifting": False},
         remedy_text="swap heavy lifts for sub-maximal ones today",
@@ -439,10 +444,12 @@ RISK_FACTORS: tuple[RiskFactor, ...] = (
             "can put more strain on your back muscles.'"
         ),
         evidence=(
-            "Moderate (occupational): trunk rotation >= 30 degrees RR 1.3 and flexion RR 1.5 "
-            "(Hoogendoorn et al. 2000, Spine 25:3087-3092)."
+            "Limited (occupational associations): trunk rotation >= 30 degrees RR 1.3 (confidence "
+            "interval including 1) and flexion RR 1.5 (Hoogendoorn et al. 2000, Spine 25:3087-3092); "
+            "a systematic review applying causal criteria judged occupational bending and twisting "
+            "unlikely to be on their own a cause of low back pain (Wai et al. 2010, Spine J 10:76-88)."
         ),
-        strength="moderate",
+        strength="limited",
         tip="Modify exercises with repeated loaded bending or twisting, or choose alternatives.",
         simulated_or=1.4,
         simulated_or_source="between RR 1.3 (rotation) and 1.5 (flexion), Hoogendoorn 2000",
@@ -455,7 +462,10 @@ RISK_FACTORS: tuple[RiskFactor, ...] = (
         title=f"Little water (< {WATER_LOW_L} l that day)",
         cause="Dehydration",
         inputs=("water_l",),
-        encoding=f"water_l < {WATER_LOW_L}: well under the usual 2-2.5 l a day adults are advised to drink.",
+        encoding=(
+            f"water_l < {WATER_LOW_L}: the low end of what adults drink when they meet the advised total "
+            "water intake (2.0-2.5 l a day including food, EFSA 2010)."
+        ),
         explanation=(
             "The article argues water lubricates joints and keeps muscles from stiffening. Spinal "
             "discs lose and regain water every day with posture, not with what one drinks."

@@ -358,6 +358,10 @@ class RiskFactorEncoder(TransformerMixin, BaseEstimator):
             under ``set_output(transform="pandas")``.
         """
         check_is_fitted(self, "factors_")
+        return _column_stack(self._columns(X), len(X))
+
+    def _columns(self, X: pd.DataFrame) -> list[np.ndarray]:
+        """The output features as separate float arrays, in ``get_feature_names_out`` order."""
         exp = self._exposures(X)
         cols = []
         for name in self.factors_:
@@ -368,7 +372,7 @@ class RiskFactorEncoder(TransformerMixin, BaseEstimator):
                 cols.append(e.astype("Float64").fillna(self.prevalence_[name]).to_numpy("float64"))
         for name in self.unknown_indicators_:
             cols.append(exp[name].isna().astype("float64").to_numpy())
-        return _column_stack(cols, len(X))
+        return cols
 
     def unknown_mask(self, X: pd.DataFrame) -> pd.DataFrame:
         """Which factor values were not recorded (or lacked history) for each session.

@@ -508,7 +508,12 @@ class PainRiskModel(ClassifierMixin, BaseEstimator):
         ndarray of shape (n_sessions,)
         """
         check_is_fitted(self, "coef_")
-        return self.intercept_ + self._design(X) @ self.coef_
+        # a weighted sum of the feature columns: the same as design @ coef_, without building the design matrix
+        columns = self.encoder_._columns(prepare_log(X) if "acwr" not in X.columns else X)
+        z = np.full(len(X), self.intercept_)
+        for column, coef in zip(columns, self.coef_, strict=True):
+            z += coef * column
+        return z
 
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
         """Probabilities of no back pain and of back pain within 48 h.
@@ -637,9 +642,11 @@ class PainRiskModel(ClassifierMixin, BaseEstimator):
         # a factor is listed when it raises the log-odds by more than 0.01; -1 marks "not listed"
         picked = np.where(np.take_along_axis(vals, order, axis=1) > 0.01, order, -1)
         titles = [get_factor(f).title for f in self.encoder_.factors_]
-        # few distinct combinations occur: build each text once
-        combos, inverse = np.unique(picked, axis=0, return_inverse=True)
-        texts = np.array(["; ".join(titles[j] for j in row if j >= 0) or "-" for row in combos], dtype=object)
+        # few distinct combinations occur: number each (one integer per row) and build each text once
+        base = k + 1
+        key = ((picked + 1) * base ** np.arange(picked.shape[1])).sum(axis=1)
+        combos, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+        texts = np.array(["; ".join(titles[j] for j in picked[i] if j >= 0) or "-" for i in first], dtype=object)
         return pd.Series(texts[inverse.ravel()], index=X.index, name="top_factors")
 
     def recorded_exposures(self, X: pd.DataFrame, *, design: np.ndarray | None = None) -> pd.DataFrame:

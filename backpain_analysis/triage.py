@@ -131,22 +131,23 @@ def triage(log: pd.DataFrame) -> pd.DataFrame:
         of every rule that fired, most urgent first, joined by ``" | "``; empty
         when none fired) and ``red_flags`` (their codes).
     """
-    n = len(log)
-    level_rank = np.full(n, len(TRIAGE_LEVELS) - 1)
-    messages = [[] for _ in range(n)]
-    codes = [[] for _ in range(n)]
-    for rule in RED_FLAG_RULES:  # already ordered most urgent first
-        fired = _fired(log, rule)
-        rank = TRIAGE_LEVELS.index(rule.level)
-        level_rank = np.where(fired, np.minimum(level_rank, rank), level_rank)
-        for i in np.flatnonzero(fired):
-            messages[i].append(rule.message)
-            codes[i].append(rule.code)
+    # which rules fired, as one bit per rule: few distinct combinations occur, so each text is built once
+    fired = np.zeros(len(log), dtype=np.int64)
+    for bit, rule in enumerate(RED_FLAG_RULES):  # already ordered most urgent first
+        fired |= _fired(log, rule).astype(np.int64) << bit
+    combos, inverse = np.unique(fired, return_inverse=True)
+    level, message, code = [], [], []
+    for combo in combos:
+        rules = [r for bit, r in enumerate(RED_FLAG_RULES) if combo >> bit & 1]
+        level.append(min((r.level for r in rules), key=TRIAGE_LEVELS.index, default=TRIAGE_LEVELS[-1]))
+        message.append(" | ".join(r.message for r in rules))
+        code.append(", ".join(r.code for r in rules))
+    inverse = inverse.ravel()
     return pd.DataFrame(
         {
-            "triage_level": np.asarray(TRIAGE_LEVELS, dtype=object)[level_rank],
-            "triage": [" | ".join(m) for m in messages],
-            "red_flags": [", ".join(c) for c in codes],
+            "triage_level": np.asarray(level, dtype=object)[inverse],
+            "triage": np.asarray(message, dtype=object)[inverse],
+            "red_flags": np.asarray(code, dtype=object)[inverse],
         },
         index=log.index,
     )
