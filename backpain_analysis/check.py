@@ -37,6 +37,7 @@ __all__ = [
     "attention_clients",
     "chart_order",
     "plot_client",
+    "red_flag_tables",
     "render_report",
     "run_check",
     "ACWR_SWEET_SPOT",
@@ -416,6 +417,35 @@ def chart_order(clients: pd.DataFrame, detailed: list[str], *, max_charts: int =
     return (turns + rest)[:max_charts]
 
 
+def red_flag_tables(scores: pd.DataFrame, clients: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The flagged sessions, as the report lists them: current ones by urgency, then earlier ones.
+
+    Parameters
+    ----------
+    scores : DataFrame
+        From :func:`score_sessions`.
+    clients : DataFrame
+        From :func:`client_summary`.
+
+    Returns
+    -------
+    current : DataFrame
+        Flagged sessions in each client's last :data:`RECENT_DAYS` days,
+        most urgent level first, then by client and date.
+    earlier : DataFrame
+        Flagged sessions before those days, by client and date.
+    """
+    last = pd.to_datetime(scores["client_id"].map(clients["last_date"]))
+    recent = (last - pd.to_datetime(scores["date"])).dt.days < RECENT_DAYS
+    flagged = scores["triage_level"] != "none"
+    current = scores.loc[flagged & recent]
+    rank = current["triage_level"].map({lvl: i for i, lvl in enumerate(TRIAGE_LEVELS)})
+    current = current.assign(_rank=rank).sort_values(["_rank", "client_id", "date"], kind="stable")
+    current = current.drop(columns="_rank")
+    earlier = scores.loc[flagged & ~recent].sort_values(["client_id", "date"], kind="stable")
+    return current, earlier
+
+
 def render_report(
     *,
     source: str,
@@ -434,13 +464,7 @@ def render_report(
 
     env = Environment(loader=PackageLoader("backpain_analysis", "templates"),
                       autoescape=select_autoescape(default=True, default_for_string=True))
-    last = pd.to_datetime(scores["client_id"].map(clients["last_date"]))
-    recent = (last - pd.to_datetime(scores["date"])).dt.days < RECENT_DAYS
-    flagged = scores["triage_level"] != "none"
-    flags = scores.loc[flagged & recent].copy()
-    flags["_rank"] = flags["triage_level"].map({lvl: i for i, lvl in enumerate(TRIAGE_LEVELS)})
-    flags = flags.sort_values(["_rank", "client_id", "date"], kind="stable")
-    earlier = scores.loc[flagged & ~recent].sort_values(["client_id", "date"], kind="stable")
+    flags, earlier = red_flag_tables(scores, clients)
     n_earlier = len(earlier)
     in_pain = clients.loc[clients["current_pain"] & (clients["triage_level"] == "none")]
     tier_counts = clients["risk_tier"].value_counts().reindex(TIER_ORDER, fill_value=0)
