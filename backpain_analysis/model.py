@@ -645,7 +645,7 @@ class PainRiskModel(ClassifierMixin, BaseEstimator):
         # few distinct combinations occur: number each (one integer per row) and build each text once
         base = k + 1
         key = ((picked + 1) * base ** np.arange(picked.shape[1])).sum(axis=1)
-        combos, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+        _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
         texts = np.array(["; ".join(titles[j] for j in picked[i] if j >= 0) or "-" for i in first], dtype=object)
         return pd.Series(texts[inverse.ravel()], index=X.index, name="top_factors")
 
