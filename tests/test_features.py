@@ -100,7 +100,9 @@ def test_encoder_follows_sklearn_conventions(small_log):
 
 def test_unknown_values_are_explicit(small_log):
     enc = RiskFactorEncoder().set_output(transform="pandas").fit(small_log)
-    assert "water_l" and "low_water" in enc.unknown_indicators_  # water is often unrecorded
+    assert small_log["water_l"].isna().any()  # water is often unrecorded ...
+    assert "low_water" in enc.unknown_indicators_  # ... so its factor gets an "unknown" indicator
+    assert "low_water_unknown" in enc.get_feature_names_out()
     X = enc.transform(small_log)
     unknown = small_log["water_l"].isna().to_numpy()
     assert (X.loc[unknown, "low_water"] == 0).all() and (X.loc[unknown, "low_water_unknown"] == 1).all()
