@@ -805,6 +805,10 @@ class PainRiskModel(ClassifierMixin, BaseEstimator):
             raise ModelError(f"{source}: damaged model file ({type(exc).__name__}: {exc}).") from None
         if len(model.coef_) != len(model.feature_names_):
             raise ModelError(f"{source}: damaged model file (coefficients do not match features).")
+        if list(model.feature_names_) != list(enc.get_feature_names_out()):
+            raise ModelError(f"{source}: damaged model file (its features do not follow from its factors).")
+        if model.cov_ is not None and model.cov_.shape != (len(model.coef_) + 1,) * 2:
+            raise ModelError(f"{source}: damaged model file (the covariance does not match the coefficients).")
         return model
 
     @classmethod

@@ -10,6 +10,7 @@ import pytest
 from scipy import stats
 
 from backpain_analysis._bundle import fit_default_model
+from backpain_analysis._paths import DEFAULT_MODEL_PATH
 from backpain_analysis.factors import get_factor
 from backpain_analysis.features import prepare_log
 from backpain_analysis.model import (
@@ -17,7 +18,6 @@ from backpain_analysis.model import (
     ModelError,
     PainRiskModel,
     format_odds_ratios,
-    load_default_model,
 )
 from backpain_analysis.simulate import simulate_cohort, true_odds_ratios
 
@@ -123,9 +123,17 @@ def test_bad_model_files(tmp_path, content, message):
         PainRiskModel.load(path)
 
 
+def test_a_model_whose_parts_disagree_is_refused(fitted):
+    data = fitted.to_dict()
+    with pytest.raises(ModelError, match="do not follow from its factors"):
+        PainRiskModel.from_dict({**data, "features": data["features"][::-1]})
+    with pytest.raises(ModelError, match="covariance does not match"):
+        PainRiskModel.from_dict({**data, "cov": [[1.0]]})
+
+
 def test_default_model_matches_a_refit():
     """The whole shipped model file (covariance, prevalences, indicators...) is what a refit gives."""
-    shipped = load_default_model().to_dict()
+    shipped = json.loads(DEFAULT_MODEL_PATH.read_text())  # the file itself, thresholds' wording included
     refit = fit_default_model().to_dict()
     shipped.pop("package_version"), refit.pop("package_version")
     assert shipped.keys() == refit.keys()
