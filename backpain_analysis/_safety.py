@@ -7,9 +7,10 @@ import re
 import numpy as np
 import pandas as pd
 
-__all__ = ["neutralise_cell", "neutralise_frame"]
+__all__ = ["neutralise_cell", "neutralise_frame", "printable"]
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _PLAIN_NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$")
 
 
@@ -41,3 +42,8 @@ def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
                 values[hit] = fixed[codes[hit]]
             out[col] = pd.Series(values, index=out.index, dtype=object)
     return out
+
+
+def printable(text: object) -> str:
+    """Text from the input made safe for a terminal: control characters (escape sequences) shown as ``\\xNN``."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", str(text))

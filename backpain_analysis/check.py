@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit
 
-from ._safety import neutralise_frame
+from ._safety import neutralise_frame, printable
 from .factors import ACWR_SPIKE, ACWR_SWEET_SPOT, RISK_FACTORS
 from .model import with_changes
 from .schema import ValidationResult, load_log
@@ -326,7 +326,7 @@ def plot_client(data: pd.DataFrame, scores: pd.DataFrame, client_id: str) -> obj
     ax2.plot(dates[over], np.full(over.sum(), top), "^", color="tab:blue", ms=6, clip_on=False)
     ax2.set_ylim(0, top)
     ax2.set_ylabel("acute:chronic", fontsize=8, color="tab:blue")
-    ax1.set_title(f"Client {client_id}: session load (bars), acute:chronic ratio (blue; green 0.8-1.3, "
+    ax1.set_title(f"Client {printable(client_id)}: session load (bars), acute:chronic ratio (blue; green 0.8-1.3, "
                   "red > 1.5)", fontsize=9, parse_math=False, loc="left")
     ax_rest.step(dates, rest, where="mid", color="0.3", lw=1)
     ax_rest.set_ylim(-0.5, 7.5)
@@ -527,14 +527,14 @@ def _summary_text(validation: ValidationResult, scores: pd.DataFrame, clients: p
         lines.append(f"RED FLAGS - {len(flagged)} client(s) need a clinician before training:")
         ordered = flagged.sort_values("triage_level", key=lambda s: s.map(TRIAGE_LEVELS.index), kind="stable")
         for c, r in ordered.head(20).iterrows():
-            lines.append(f"  {c}: {r['triage_level']} ({r['red_flag_sessions']} session(s))")
+            lines.append(f"  {printable(c)}: {r['triage_level']} ({r['red_flag_sessions']} session(s))")
         if len(ordered) > 20:
             lines.append(f"  ... and {len(ordered) - 20} more: see the report's red-flag table.")
         lines.append("")
     top = clients.sort_values("risk", ascending=False, kind="stable").head(10)
     if len(top):
         table = pd.DataFrame({
-            "client": top.index,
+            "client": [printable(c) for c in top.index],
             "latest": top["last_date"].to_numpy(),
             "risk": [f"{v:.0%}" for v in top["risk"]],
             "tier": top["risk_tier"].to_numpy(),

@@ -30,6 +30,13 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_FILE, f"{self.prog}: error: {message}\n")
 
 
+def _printable_lines(text: str) -> str:
+    """Text that may quote the input file, with control characters escaped line by line (no terminal tricks)."""
+    from ._safety import printable
+
+    return "\n".join(printable(line) for line in text.split("\n"))
+
+
 def _write_log(log: object, out: Path) -> None:
     from .schema import to_file_values
 
@@ -58,7 +65,7 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
 
 
 def _report_validation(result: object, *, show_problems: bool = True, limit: int | None = 50) -> None:
-    print(result.summary())
+    print(_printable_lines(result.summary()))
     if show_problems and result.n_rejected:
         lines = result.problem_report().splitlines()
         print(f"\nProblems ({len(lines)}):")
@@ -165,7 +172,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
         raise _UserError(f"--out {out} is a file; give a folder for report.html, scores.csv and rejected.csv.")
     result = run_check(args.file, args.out, model_path=args.model, strict=args.strict,
                        progress=None if not args.no_progress else False, top_n=args.top)
-    print(result.summary)
+    print(_printable_lines(result.summary))
     print(f"\n{DISCLAIMER}")
     return result.exit_code
 
@@ -267,7 +274,7 @@ def _run(func: Callable[[argparse.Namespace], int], args: argparse.Namespace) ->
     try:
         return func(args)
     except (LogFileError, ModelError, _UserError) as exc:
-        print(f"backpain {args.command}: error: {exc}", file=sys.stderr)
+        print(_printable_lines(f"backpain {args.command}: error: {exc}"), file=sys.stderr)
         return EXIT_FILE
     except PermissionError as exc:
         print(f"backpain {args.command}: error: permission denied: {exc.filename}", file=sys.stderr)

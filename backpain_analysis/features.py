@@ -158,20 +158,27 @@ def prepare_log(log: pd.DataFrame) -> pd.DataFrame:
         if col.kind in ("number", "integer"):
             df[col.name] = _nullable(df[col.name].to_numpy("float64"))
     df["session_load"] = _nullable(load)
-    df["acute_load"] = _nullable(np.where(cal_day[pos] >= CHRONIC_DAYS - 1, acute[pos], np.nan) if n else load)
-    df["chronic_load"] = _nullable(np.where(cal_day[pos] >= CHRONIC_DAYS - 1, chronic[pos], np.nan) if n else load)
-    df["acwr"] = _nullable(acwr[pos] if n else load)
-    df["load_change_wow"] = _nullable(wow[pos] if n else load)
-    df["rest_days_prev7"] = _nullable(rest[pos] if n else load)
-    df["history_days"] = _nullable(offset.astype("float64"))
-    df["start_hour"] = _nullable(_start_hour(df["start_time"]))
+    # the arrays below are this call's own temporaries: wrapped without another copy (less memory to touch)
+    fresh = {"copy": not n}
+    df["acute_load"] = _nullable(np.where(cal_day[pos] >= CHRONIC_DAYS - 1, acute[pos], np.nan) if n else load,
+                                 **fresh)
+    df["chronic_load"] = _nullable(np.where(cal_day[pos] >= CHRONIC_DAYS - 1, chronic[pos], np.nan) if n else load,
+                                   **fresh)
+    df["acwr"] = _nullable(acwr[pos] if n else load, **fresh)
+    df["load_change_wow"] = _nullable(wow[pos] if n else load, **fresh)
+    df["rest_days_prev7"] = _nullable(rest[pos] if n else load, **fresh)
+    df["history_days"] = _nullable(offset.astype("float64"), copy=False)
+    df["start_hour"] = _nullable(_start_hour(df["start_time"]), copy=False)
     return df
 
 
-def _nullable(values: np.ndarray) -> pd.arrays.FloatingArray:
-    """``Float64`` copy of a float array, NaN -> missing (what ``astype("Float64")`` gives, with less overhead)."""
+def _nullable(values: np.ndarray, *, copy: bool = True) -> pd.arrays.FloatingArray:
+    """``Float64`` version of a float array, NaN -> missing (what ``astype("Float64")`` gives, with less overhead).
+
+    ``copy=False`` wraps ``values`` itself: only for an array nothing else holds.
+    """
     values = np.asarray(values, dtype=np.float64)
-    return pd.arrays.FloatingArray(values.copy(), np.isnan(values))
+    return pd.arrays.FloatingArray(values.copy() if copy else values, np.isnan(values))
 
 
 def _client_day_order(codes: np.ndarray, days: np.ndarray) -> np.ndarray:

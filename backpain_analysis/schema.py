@@ -126,7 +126,7 @@ COLUMNS: tuple[Column, ...] = (
     # symptoms (triage)
     Column("pain_score", "number", "symptom", "Worst back pain since the session, 0 = none, 10 = worst imaginable",
            "points", 0, 10, "0"),
-    Column("pain_days", "number", "symptom", "Days the back pain has lasted so far", "days", 0, 365, "0"),
+    Column("pain_days", "number", "symptom", "Days the back pain has lasted so far", "days", 0, None, "0"),
     Column("numbness", "yesno", "symptom", "New numbness in the groin, buttocks or genitals (saddle area)",
            example="no"),
     Column("bladder_bowel", "yesno", "symptom", "New problems controlling bladder or bowel", example="no"),

@@ -86,6 +86,12 @@ def _excel_validation(ws: object, col_letter: str, col: Column) -> object | None
     elif col.kind in ("number", "integer") and col.min is not None and col.max is not None:
         dv = DataValidation(type="whole" if col.kind == "integer" else "decimal", operator="between",
                             formula1=str(col.min), formula2=str(col.max), allow_blank=True)
+    elif col.kind in ("number", "integer") and col.min is not None:
+        dv = DataValidation(type="whole" if col.kind == "integer" else "decimal", operator="greaterThanOrEqual",
+                            formula1=str(col.min), allow_blank=True)
+    elif col.kind in ("number", "integer"):
+        dv = DataValidation(type="whole" if col.kind == "integer" else "decimal", operator="between",
+                            formula1="-1E+300", formula2="1E+300", allow_blank=True)
     elif col.kind == "date":
         dv = DataValidation(type="date", operator="between", formula1="DATE(2000,1,1)", formula2="DATE(2100,12,31)",
                             allow_blank=True)

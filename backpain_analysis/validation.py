@@ -361,7 +361,8 @@ class BootstrapValidation:
                 f"resampling {self.n_clients} clients ({self.n_sessions} sessions, {self.events} with back pain), "
                 f"seed {self.seed}")
         if self.n_failed:
-            head += f"; {self.n_failed} replicates dropped (the refit diverged or had one outcome only)"
+            head += (f"; {self.n_failed} replicates dropped (the refit diverged, or the sample had one outcome only or "
+                     "a factor with one value only)")
         if self.n_bootstrap < 0.8 * self.n_requested:
             head += (f"\nWARNING: only {self.n_bootstrap} of {self.n_requested} replicates could be refitted, so the "
                      "optimism comes from the replicates that happened to fit and is likely understated; a "
@@ -421,6 +422,12 @@ class _ChordRefit:
         return res.params, eta, _loglik(eta, e, f)
 
 
+def _estimable(patterns: np.ndarray, trials: np.ndarray) -> bool:
+    """Whether every feature varies among the sessions a bootstrap sample holds."""
+    used = patterns[trials > 0]
+    return bool(len(used)) and bool((used.max(axis=0) > used.min(axis=0)).all())
+
+
 @_one_blas_thread
 def bootstrap_validate(log: pd.DataFrame, *, model: PainRiskModel | None = None, B: int = 200, seed: int = 0,
                        emax_lim: tuple[float, float] = (0.0, 1.0)) -> BootstrapValidation:
@@ -452,9 +459,11 @@ def bootstrap_validate(log: pd.DataFrame, *, model: PainRiskModel | None = None,
     Differences from rms: the c-statistic has its own row (rms derives it
     from Dxy); replicates whose unpenalised refit diverges (an odds ratio
     beyond e^15) are dropped and counted, where rms drops only those that
-    fail to converge; with a penalised model the penalty is held fixed in
-    every replicate (as rms with a fixed ``penalty.matrix``), so the
-    optimism of choosing it by cross-validation is not included.
+    fail to converge; so are unpenalised replicates in which a feature takes
+    one value in every session (rms stops with a singular fit there); with
+    a penalised model the penalty is held fixed in every replicate (as rms
+    with a fixed ``penalty.matrix``), so the optimism of choosing it by
+    cross-validation is not included.
 
     Parameters
     ----------
@@ -507,6 +516,9 @@ def bootstrap_validate(log: pd.DataFrame, *, model: PainRiskModel | None = None,
         eb, fb = A_ev @ mult, A_ne @ mult
         if eb.sum() == 0 or fb.sum() == 0:
             failed += 1
+            continue
+        if np.isinf(C) and not _estimable(enc.patterns, eb + fb):
+            failed += 1  # a feature is constant in this sample: no unpenalised fit can estimate it (rms fails too)
             continue
         params, eta, ll = refit(eb, fb)
         if params is None or (np.isinf(C) and np.any(np.abs(params[1:]) > _DIVERGED)):

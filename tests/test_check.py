@@ -269,3 +269,12 @@ def test_hundred_thousand_sessions(tmp_path):
     assert sorted(high)[:30] and set(sorted(high, key=lambda c: -r.clients.loc[c, "risk"])[:30]) <= shown
     assert page.count("<img ") == 30  # charts stop at the cap
     assert f"Other clients ({len(r.clients) - detailed})" in page  # one compact row for every other client
+
+
+def test_control_characters_in_the_file_never_reach_the_terminal(tmp_path, capsys):
+    path = tmp_path / "esc.csv"
+    path.write_text("client_id,date,duration_min,rpe,\x1b[31mevil\n\x1b[2JX,2026-01-01,30,5,1\nB,2026-01-02,30,5,\n")
+    assert main(["check", str(path), "--out", str(tmp_path / "out"), "--no-progress"]) == 0
+    out = capsys.readouterr()
+    assert "\x1b" not in out.out + out.err and "\\x1b[2JX" in out.out
+    assert out.err == ""  # no warning either (the chart title shows the escaped text)

@@ -436,3 +436,29 @@ def test_garbage_files_read_through_load_log_keep_every_row_accounted(tmp_path_f
     for r in filled:  # accepted rows are read as written, in the right columns
         if r["line"] in res.data.index and len(r["cells"]) == len(names):
             assert res.data.loc[r["line"], "client_id"] == r["cells"][0].strip()
+
+
+_NUMERIC = [c for c in COLUMNS if c.kind in ("number", "integer")]
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(st.data())
+def test_value_checks_agree_with_the_pandera_schema(data):
+    """The fast array checks report exactly the cells the pandera schema rejects."""
+    import pandera.pandas as pa
+
+    from backpain_analysis.schema import _check_values, session_log_schema
+
+    n = data.draw(st.integers(1, 12))
+    cells = st.one_of(st.just(np.nan), st.floats(-50, 1000, allow_nan=False), st.integers(-5, 20).map(float))
+    frame = pd.DataFrame({c.name: data.draw(st.lists(cells, min_size=n, max_size=n)) for c in _NUMERIC},
+                         index=pd.RangeIndex(2, n + 2, name="row"))
+    frame["client_id"] = data.draw(st.lists(st.one_of(st.none(), st.just("C1")), min_size=n, max_size=n))
+    fast = {(int(r), c) for r, c in _check_values(frame)[["row", "column"]].itertuples(index=False)}
+    try:
+        session_log_schema().validate(frame, lazy=True)
+        slow = set()
+    except pa.errors.SchemaErrors as exc:
+        cases = exc.failure_cases
+        slow = {(int(r), c) for r, c in cases[["index", "column"]].itertuples(index=False)}
+    assert fast == slow

@@ -26,6 +26,10 @@ def test_xlsx_template_sheets_and_validation(tmp_path):
     assert rpe.type == "decimal" and (rpe.formula1, rpe.formula2) == ("0", "10")
     assert rules[letter["form_score"]].type == "whole"
     assert rules[letter["date"]].type == "date"
+    days = rules[letter["pain_days"]]  # no upper limit: at least 0
+    assert days.type == "decimal" and days.operator == "greaterThanOrEqual" and days.formula1 == "0"
+    # every number column gets a number rule, never a text-length one
+    assert all(rules[letter[c.name]].type in ("decimal", "whole") for c in COLUMNS if c.kind in ("number", "integer"))
     # every column is explained, with the cause it relates to
     text = " ".join(str(c.value) for row in wb["Instructions"].iter_rows() for c in row if c.value)
     for col in COLUMNS:

@@ -146,6 +146,18 @@ def test_bootstrap_is_reproducible_and_reuses_a_fitted_model(complete_log):
     assert "WARNING: only 3 of 5 replicates could be refitted" in few.summary()
 
 
+def test_replicates_that_cannot_estimate_a_factor_are_dropped(complete_log):
+    """A factor recorded for one client only: a sample without that client cannot estimate it."""
+    ids = sorted(complete_log["client_id"].unique())
+    rare = complete_log.assign(heavy_lifting=complete_log["client_id"].eq(ids[0]) & complete_log["heavy_lifting"])
+    model = PainRiskModel(factors=FACTORS).fit(rare)
+    result = bootstrap_validate(rare, model=model, B=40, seed=3)
+    rng = np.random.default_rng(3)
+    missing = sum(0 not in rng.integers(0, len(ids), len(ids)) for _ in range(40))
+    assert missing > 0 and result.n_failed >= missing
+    assert result.n_bootstrap + result.n_failed == 40
+
+
 def test_small_log_is_optimistic(small_log):
     result = bootstrap_validate(small_log, model=PainRiskModel(C=1.0), B=30, seed=0)
     t = result.table
