@@ -363,6 +363,72 @@ def _png_data_uri(fig: object, *, dpi: int = 72) -> str:
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 
+def _chart_uri(data: pd.DataFrame, scores: pd.DataFrame, client_id: str) -> str:
+    return _png_data_uri(plot_client(data, scores, client_id))
+
+
+#: Charts below this number are drawn in the calling process (starting workers would cost more).
+_PARALLEL_CHARTS = 6
+
+
+class _ChartRenderer:
+    """Draw the report's charts in worker processes while the caller goes on, or in-process.
+
+    Workers are forked (Linux), so they start at once with the data already
+    in memory; anywhere fork is not available, with a single usable core or
+    few charts, the charts are drawn in the calling process, one by one, as
+    :meth:`results` is iterated. A worker failure falls back to that as well,
+    so a chart never fails the check because of the pool.
+    """
+
+    def __init__(self, data: pd.DataFrame, scores: pd.DataFrame, clients: list[str]):
+        self.data, self.scores, self.clients = data, scores, clients
+        self.pool, self.futures = None, []
+
+    def __enter__(self) -> _ChartRenderer:
+        import multiprocessing
+        import os
+        import warnings
+
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+        if (len(self.clients) < _PARALLEL_CHARTS or cores < 2
+                or "fork" not in multiprocessing.get_all_start_methods()):
+            return self
+        from concurrent.futures import ProcessPoolExecutor
+
+        try:
+            with warnings.catch_warnings():  # Python >= 3.12 warns on fork in any threaded process
+                warnings.simplefilter("ignore", DeprecationWarning)
+                self.pool = ProcessPoolExecutor(max_workers=min(2, cores),
+                                                mp_context=multiprocessing.get_context("fork"))
+                mask = self.data["client_id"].astype(str).to_numpy()
+                for c in self.clients:
+                    own = mask == str(c)
+                    self.futures.append(self.pool.submit(_chart_uri, self.data.loc[own], self.scores.loc[own], c))
+        except OSError:  # no processes to be had: draw them here
+            self._shutdown()
+        return self
+
+    def results(self) -> object:
+        """The charts' data URIs, in the order of the clients."""
+        for i, c in enumerate(self.clients):
+            uri = None
+            if self.pool is not None:
+                try:
+                    uri = self.futures[i].result()
+                except Exception:  # a broken worker: this and the remaining charts are drawn here
+                    self._shutdown()
+            yield uri if uri is not None else _chart_uri(self.data, self.scores, c)
+
+    def _shutdown(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+        self.pool = None
+
+    def __exit__(self, *exc: object) -> None:
+        self._shutdown()
+
+
 # --------------------------------------------------------------------------- report
 
 
@@ -603,7 +669,7 @@ def run_check(
 
     out_dir = Path(out_dir)
     disable = (not sys.stderr.isatty()) if progress is None else not progress
-    stages = tqdm(total=6, desc="backpain check", unit="step", disable=disable, file=sys.stderr)
+    stages = tqdm(total=5, desc="backpain check", unit="step", disable=disable, file=sys.stderr)
 
     stages.set_postfix_str("read + validate")
     validation = load_log(path)
@@ -629,36 +695,37 @@ def run_check(
     plans = action_plans(data, model, detailed)
     stages.update()
 
-    stages.set_postfix_str("charts")
+    stages.set_postfix_str("charts and csv files")
     import matplotlib
 
     if "matplotlib.pyplot" not in sys.modules:  # a command-line run: no screen needed
         matplotlib.use("Agg")
-    charts = {}
+    import matplotlib.pyplot  # imported once here, not in every chart worker
+
     # charts (the bulk of the file) for at most max_detailed clients, in priority order
     charted = chart_order(clients, detailed, max_charts=max(max_detailed, top_n))
     rows = data["client_id"].astype(str).isin(set(charted)).to_numpy() if charted else np.zeros(len(data), bool)
     data_c, scores_c = data.loc[rows], scores.loc[rows]  # each chart then searches a few rows, not the whole log
-    for c in tqdm(charted, desc="charts", unit="client", disable=disable, leave=False, file=sys.stderr):
-        charts[c] = _png_data_uri(plot_client(data_c, scores_c, c))
+    files = {"report": out_dir / "report.html", "scores": out_dir / "scores.csv",
+             "rejected": out_dir / "rejected.csv"}
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with _ChartRenderer(data_c, scores_c, charted) as renderer:
+        # the CSV files are written while the charts render in other processes
+        cols = ["row", "client_id", "date", "risk", "risk_tier", "top_factors", "triage"]
+        # UTF-8 with a byte-order mark, so that Excel opens accented client names correctly on a double click
+        neutralise_frame(scores[cols]).to_csv(files["scores"], index=False, lineterminator="\n",
+                                              encoding="utf-8-sig")
+        neutralise_frame(validation.problems[["row", "column", "value", "problem"]]).to_csv(
+            files["rejected"], index=False, lineterminator="\n", encoding="utf-8-sig")
+        charts = dict(zip(charted, tqdm(renderer.results(), total=len(charted), desc="charts", unit="client",
+                                        disable=disable, leave=False, file=sys.stderr), strict=True))
     stages.update()
 
     stages.set_postfix_str("report")
-    out_dir.mkdir(parents=True, exist_ok=True)
     html = render_report(source=Path(path).name, validation=validation, scores=scores, clients=clients,
                          plans=plans, detailed=detailed, charts=charts,
                          model_note=_model_note(model, model_path))
-    files = {"report": out_dir / "report.html", "scores": out_dir / "scores.csv",
-             "rejected": out_dir / "rejected.csv"}
     files["report"].write_text(html, encoding="utf-8")
-    stages.update()
-
-    stages.set_postfix_str("csv")
-    cols = ["row", "client_id", "date", "risk", "risk_tier", "top_factors", "triage"]
-    # UTF-8 with a byte-order mark, so that Excel opens accented client names correctly on a double click
-    neutralise_frame(scores[cols]).to_csv(files["scores"], index=False, lineterminator="\n", encoding="utf-8-sig")
-    neutralise_frame(validation.problems[["row", "column", "value", "problem"]]).to_csv(
-        files["rejected"], index=False, lineterminator="\n", encoding="utf-8-sig")
     stages.update()
     stages.close()
 

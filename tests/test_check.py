@@ -278,3 +278,44 @@ def test_control_characters_in_the_file_never_reach_the_terminal(tmp_path, capsy
     out = capsys.readouterr()
     assert "\x1b" not in out.out + out.err and "\\x1b[2JX" in out.out
     assert out.err == ""  # no warning either (the chart title shows the escaped text)
+
+
+@pytest.fixture(scope="module")
+def chart_inputs():
+    data = load_log(RAW_DIR / "example_clients.csv").data
+    scores = score_sessions(data, load_default_model())
+    return data, scores, sorted(data["client_id"].unique())[:8]
+
+
+def test_charts_drawn_in_workers_match_charts_drawn_here(chart_inputs, monkeypatch):
+    import backpain_analysis.check as check
+
+    data, scores, clients = chart_inputs
+    with check._ChartRenderer(data, scores, clients) as renderer:
+        parallel = list(renderer.results())
+        used_pool = renderer.pool is not None
+    monkeypatch.setattr(check, "_PARALLEL_CHARTS", 10**9)
+    with check._ChartRenderer(data, scores, clients) as renderer:
+        assert renderer.pool is None
+        serial = list(renderer.results())
+    assert parallel == serial and all(uri.startswith("data:image/png;base64,") for uri in serial)
+    assert used_pool or not hasattr(__import__("os"), "fork")
+
+
+def test_a_failing_chart_worker_falls_back_to_drawing_here(chart_inputs, monkeypatch):
+    import os
+
+    import backpain_analysis.check as check
+
+    data, scores, clients = chart_inputs
+    parent, real = os.getpid(), check._png_data_uri
+
+    def only_here(fig):
+        if os.getpid() != parent:
+            raise RuntimeError("a worker breaks")
+        return real(fig)
+
+    monkeypatch.setattr(check, "_png_data_uri", only_here)
+    with check._ChartRenderer(data, scores, clients) as renderer:
+        uris = list(renderer.results())
+    assert len(uris) == len(clients) and all(u.startswith("data:image/png;base64,") for u in uris)
