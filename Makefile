@@ -39,7 +39,7 @@ data: $(STAMP)
 	$(BIN)/python -m backpain_analysis._bundle
 
 bench: $(STAMP)
-	$(BIN)/python -m benchmarks
+	$(BIN)/python -m benchmarks --repeat 3
 
 clean:
 	rm -rf reports/ .pytest_cache

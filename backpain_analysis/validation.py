@@ -422,10 +422,30 @@ class _ChordRefit:
         return res.params, eta, _loglik(eta, e, f)
 
 
-def _estimable(patterns: np.ndarray, trials: np.ndarray) -> bool:
-    """Whether every feature varies among the sessions a bootstrap sample holds."""
-    used = patterns[trials > 0]
-    return bool(len(used)) and bool((used.max(axis=0) > used.min(axis=0)).all())
+class _Levels:
+    """Which features vary in a bootstrap sample, from its client multiplicities alone.
+
+    Each feature takes a few values over the patterns (0/1, or a training
+    prevalence); ``counts`` maps client multiplicities to the sessions at
+    each (feature, value) level, so a replicate's check is one small
+    matrix-vector product.
+    """
+
+    def __init__(self, patterns: np.ndarray, per_client: sparse.csr_matrix):
+        columns, owner = [], []
+        for j in range(patterns.shape[1]):
+            for value in np.unique(patterns[:, j]):
+                columns.append(patterns[:, j] == value)
+                owner.append(j)
+        levels = np.column_stack(columns).astype(float) if columns else np.zeros((len(patterns), 0))
+        self.counts = np.asarray((per_client.T @ levels).T)  # (levels, clients)
+        self.owner = np.asarray(owner, dtype=np.intp)
+        self.n_features = patterns.shape[1]
+
+    def estimable(self, mult: np.ndarray) -> bool:
+        """Whether every feature takes at least two values among the sampled sessions."""
+        seen = (self.counts @ mult > 0).astype(float)
+        return bool((np.bincount(self.owner, weights=seen, minlength=self.n_features) >= 2).all())
 
 
 @_one_blas_thread
@@ -508,6 +528,7 @@ def bootstrap_validate(log: pd.DataFrame, *, model: PainRiskModel | None = None,
     A_ev, A_ne = enc.count_matrices()
     G = len(enc.client_ids)
     refit = _ChordRefit(enc.patterns, e + f, beta, C)
+    levels = _Levels(enc.patterns, A_ev + A_ne) if np.isinf(C) else None
     rng = np.random.default_rng(seed)
     rows = []
     failed = 0
@@ -517,7 +538,7 @@ def bootstrap_validate(log: pd.DataFrame, *, model: PainRiskModel | None = None,
         if eb.sum() == 0 or fb.sum() == 0:
             failed += 1
             continue
-        if np.isinf(C) and not _estimable(enc.patterns, eb + fb):
+        if levels is not None and not levels.estimable(mult):
             failed += 1  # a feature is constant in this sample: no unpenalised fit can estimate it (rms fails too)
             continue
         params, eta, ll = refit(eb, fb)
