@@ -21,6 +21,8 @@ Missing values are handled explicitly, never zero-filled in silence:
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
@@ -265,21 +267,6 @@ def _ewm_kernel() -> object:
     return _KERNEL[0]
 
 
-def _column_stack(columns: list[np.ndarray], n: int, *, block: int = 4096) -> np.ndarray:
-    """``np.column_stack`` of float columns, filled a block of rows at a time.
-
-    The same C-ordered array, but each block of the output stays in the CPU
-    cache while its columns are written: on a million rows this is several
-    times faster than writing each column down the whole array.
-    """
-    out = np.empty((n, len(columns)), dtype=np.float64)
-    for start in range(0, n, block):
-        rows = slice(start, start + block)
-        for j, col in enumerate(columns):
-            out[rows, j] = col[rows]
-    return out
-
-
 class RiskFactorEncoder(TransformerMixin, BaseEstimator):
     """Turn a session log into one yes/no feature per risk factor.
 
@@ -365,21 +352,24 @@ class RiskFactorEncoder(TransformerMixin, BaseEstimator):
             under ``set_output(transform="pandas")``.
         """
         check_is_fitted(self, "factors_")
-        return _column_stack(self._columns(X), len(X))
+        # column-major, so that each feature is written in one contiguous pass (and a pandas output wraps
+        # the columns as they are); one array of the final size is all the memory the output needs
+        out = np.empty((len(X), len(self.factors_) + len(self.unknown_indicators_)), dtype=np.float64, order="F")
+        for j, column in enumerate(self._iter_columns(X)):
+            out[:, j] = column
+        return out
 
-    def _columns(self, X: pd.DataFrame) -> list[np.ndarray]:
-        """The output features as separate float arrays, in ``get_feature_names_out`` order."""
+    def _iter_columns(self, X: pd.DataFrame) -> Iterator[np.ndarray]:
+        """The output features one float array at a time, in ``get_feature_names_out`` order."""
         exp = self._exposures(X)
-        cols = []
         for name in self.factors_:
             e = exp[name]
             if name in self.unknown_indicators_:
-                cols.append(e.fillna(False).astype("float64").to_numpy())
+                yield e.fillna(False).astype("float64").to_numpy()
             else:
-                cols.append(e.astype("Float64").fillna(self.prevalence_[name]).to_numpy("float64"))
+                yield e.astype("Float64").fillna(self.prevalence_[name]).to_numpy("float64")
         for name in self.unknown_indicators_:
-            cols.append(exp[name].isna().astype("float64").to_numpy())
-        return cols
+            yield exp[name].isna().astype("float64").to_numpy()
 
     def unknown_mask(self, X: pd.DataFrame) -> pd.DataFrame:
         """Which factor values were not recorded (or lacked history) for each session.

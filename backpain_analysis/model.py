@@ -509,7 +509,7 @@ class PainRiskModel(ClassifierMixin, BaseEstimator):
         """
         check_is_fitted(self, "coef_")
         # a weighted sum of the feature columns: the same as design @ coef_, without building the design matrix
-        columns = self.encoder_._columns(prepare_log(X) if "acwr" not in X.columns else X)
+        columns = self.encoder_._iter_columns(prepare_log(X) if "acwr" not in X.columns else X)
         z = np.full(len(X), self.intercept_)
         for column, coef in zip(columns, self.coef_, strict=True):
             z += coef * column
