@@ -101,6 +101,8 @@ def _cmd_fit(args: argparse.Namespace) -> int:
             raise _UserError(f"{option} {value} is a folder; give a file name.")
     result = load_log(args.file)
     _report_validation(result, limit=20)
+    if result.n_accepted == 0:
+        raise ModelError("nothing to fit: every row was rejected (see the problems above).")
     log = result.data
     check = check_fit_data(log)
     print(f"\nEvents: {check.events} of {check.labelled} labelled sessions were followed by back pain within "

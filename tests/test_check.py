@@ -77,6 +77,7 @@ def test_hostile_names_are_text_in_html(hostile_result):
         assert str(escape(name)) in page
     # nothing in the page can fetch from the network
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", page)
+    assert "@import" not in page and not re.search(r"url\(\s*['\"]?(https?:)?//", page)
 
 
 def test_hostile_names_are_neutralised_in_csv(hostile_result):

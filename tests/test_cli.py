@@ -132,3 +132,10 @@ def test_fit_argument_errors(capsys, tmp_path):
     assert code == 2 and "--bootstrap" in err
     code, _, err = run(capsys, "fit", str(log), "--C", "0")
     assert code == 2 and "--C" in err
+
+
+def test_fit_when_every_row_was_rejected(capsys, tmp_path):
+    path = tmp_path / "allbad.csv"
+    path.write_text("client_id,date,duration_min,rpe,back_pain\nA,2026-01-01,0,5,yes\nB,2026-01-01,900,5,no\n")
+    code, out, err = run(capsys, "fit", str(path))
+    assert code == 2 and "every row was rejected" in err and "row 3, column duration_min" in out
