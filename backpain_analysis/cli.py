@@ -146,10 +146,13 @@ def _cmd_fit(args: argparse.Namespace) -> int:
               "data the model learned from). AUC 0.5 = no better than chance, 1 = perfect; calibration slope "
               "below 1 = risks too extreme (overfitted), above 1 = too timid.")
     if args.card:
+        from ._paths import RAW_DIR
         from .points import points_card
 
+        bundled = Path(args.file).resolve().parent == RAW_DIR.resolve()  # the shipped logs are simulated
+        name = Path(args.file).name + (", SIMULATED" if bundled else "")
         card = points_card(model, log=log, log_name=Path(args.file).name,
-                           source=f"{Path(args.file).name} ({t['labelled']:,} sessions of {t['clients']} clients)")
+                           source=f"{name} ({t['labelled']:,} sessions of {t['clients']} clients)")
         path = card.save(args.card)
         print(f"\nPoints card written to {path}: {len(card.points)} factors, 0-{len(card.risk_table) - 1} points; "
               f"card risk within {100 * card.reference['max_abs_difference']:.1f} percentage points of the model's "

@@ -139,3 +139,20 @@ def test_fit_when_every_row_was_rejected(capsys, tmp_path):
     path.write_text("client_id,date,duration_min,rpe,back_pain\nA,2026-01-01,0,5,yes\nB,2026-01-01,900,5,no\n")
     code, out, err = run(capsys, "fit", str(path))
     assert code == 2 and "every row was rejected" in err and "row 3, column duration_min" in out
+
+
+def test_a_card_from_a_bundled_log_says_simulated(capsys, tmp_path, monkeypatch):
+    import backpain_analysis.points as points
+
+    seen = {}
+    real = points.points_card
+
+    def spy(*args, **kwargs):
+        seen.update(kwargs)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(points, "points_card", spy)
+    code, _, err = run(capsys, "fit", str(RAW_DIR / "example_clients.csv"), "--bootstrap", "0",
+                       "--card", str(tmp_path / "card.png"))
+    assert code == 0, err
+    assert seen["source"].startswith("example_clients.csv, SIMULATED (")
