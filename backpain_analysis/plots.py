@@ -49,24 +49,7 @@ def pain_rate_table(log: pd.DataFrame, by: str, *, bins: int | list[float] | Non
 
     prepared = prepare_log(log)
     y = prepared["back_pain"].astype("boolean")
-    try:
-        factor = get_factor(by)
-    except KeyError:
-        factor = None
-    if factor is not None:
-        e = factor.encode(prepared)
-        level = pd.Series(np.where(e.isna(), "unknown", np.where(e.fillna(False), "exposed", "not exposed")),
-                          index=prepared.index)
-        order = list(_LEVELS)
-    else:
-        if by not in prepared.columns:
-            raise KeyError(f"{by!r} is neither a risk factor nor a column of the prepared log")
-        x = prepared[by].astype("Float64").astype(float).replace([np.inf], np.nan)
-        if bins is None:
-            bins = 5
-        cut = pd.qcut(x, bins, duplicates="drop") if isinstance(bins, int) else pd.cut(x, bins, include_lowest=True)
-        order = [str(c) for c in cut.cat.categories] + ["unknown"]
-        level = cut.astype(str).where(x.notna(), "unknown")
+    level, order = _levels_of(prepared, by, bins)
     frame = pd.DataFrame({"level": level, "y": y}).loc[y.notna().to_numpy()]
     grouped = frame.groupby("level", sort=False)["y"]
     out = pd.DataFrame({"sessions": grouped.size(), "events": grouped.sum().astype(int)})
