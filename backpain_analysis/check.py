@@ -20,7 +20,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy.special import expit
 
 from ._safety import neutralise_frame, printable
 from .factors import ACWR_SPIKE, ACWR_SWEET_SPOT, RISK_FACTORS
@@ -102,7 +101,7 @@ def score_sessions(data: pd.DataFrame, model: object) -> pd.DataFrame:
         plus ``triage_level`` and ``red_flags`` for the report.
     """
     design = model._design(data)  # one pass over the log gives both the risk and its top factors
-    risk = pd.Series(expit(model.intercept_ + design @ model.coef_), index=data.index)
+    risk = model.predict_risk(data, design=design)
     tri = triage(data)
     triage_text = np.where(tri["triage_level"] == "none", "none",
                            tri["triage_level"] + ": " + tri["triage"])
@@ -226,7 +225,7 @@ def action_plans(data: pd.DataFrame, model: object, clients: list[str] | pd.Inde
                           "i": np.arange(len(sub))}).sort_values(["c", "d", "i"], kind="stable")
     latest_pos = order.groupby("c")["i"].last()
     design = model._design(sub)
-    base = expit(model.intercept_ + design @ model.coef_)
+    base = model.predict_risk(sub, design=design).to_numpy()
     present = model.recorded_exposures(sub, design=design)
     rows = []
     helpful: dict[str, list[str]] = {}
@@ -401,9 +400,9 @@ class _ChartRenderer:
                 warnings.simplefilter("ignore", DeprecationWarning)
                 self.pool = ProcessPoolExecutor(max_workers=min(2, cores),
                                                 mp_context=multiprocessing.get_context("fork"))
-                mask = self.data["client_id"].astype(str).to_numpy()
+                ids = self.data["client_id"].astype(str).to_numpy()
                 for c in self.clients:
-                    own = mask == str(c)
+                    own = ids == str(c)
                     self.futures.append(self.pool.submit(_chart_uri, self.data.loc[own], self.scores.loc[own], c))
         except OSError:  # no processes to be had: draw them here
             self._shutdown()

@@ -494,7 +494,7 @@ class PainRiskModel(ClassifierMixin, BaseEstimator):
 
     # ------------------------------------------------------------------ predicting
     def _design(self, X: pd.DataFrame) -> np.ndarray:
-        return self.encoder_.transform(prepare_log(X) if "acwr" not in X.columns else X)
+        return self.encoder_.transform(X)  # the encoder prepares the log when it is not prepared yet
 
     def decision_function(self, X: pd.DataFrame) -> np.ndarray:
         """Log-odds of back pain for each session.
@@ -509,7 +509,7 @@ class PainRiskModel(ClassifierMixin, BaseEstimator):
         """
         check_is_fitted(self, "coef_")
         # a weighted sum of the feature columns: the same as design @ coef_, without building the design matrix
-        columns = self.encoder_._iter_columns(prepare_log(X) if "acwr" not in X.columns else X)
+        columns = self.encoder_._iter_columns(X)
         z = np.full(len(X), self.intercept_)
         for column, coef in zip(columns, self.coef_, strict=True):
             z += coef * column
@@ -529,18 +529,24 @@ class PainRiskModel(ClassifierMixin, BaseEstimator):
         p = _sigmoid(self.decision_function(X))
         return np.column_stack([1 - p, p])
 
-    def predict_risk(self, X: pd.DataFrame) -> pd.Series:
+    def predict_risk(self, X: pd.DataFrame, *, design: np.ndarray | None = None) -> pd.Series:
         """Probability of back pain within 48 h, as a Series aligned with the log.
 
         Parameters
         ----------
         X : DataFrame of shape (n_sessions, n_columns)
+        design : ndarray of shape (n_sessions, n_features) or None, default=None
+            ``encoder_.transform`` of ``X`` if already computed (saves a pass
+            over the log).
 
         Returns
         -------
         Series of shape (n_sessions,)
         """
-        return pd.Series(self.predict_proba(X)[:, 1], index=X.index, name="risk")
+        if design is None:
+            return pd.Series(self.predict_proba(X)[:, 1], index=X.index, name="risk")
+        check_is_fitted(self, "coef_")
+        return pd.Series(_sigmoid(self.intercept_ + design @ self.coef_), index=X.index, name="risk")
 
     def predict(self, X: pd.DataFrame) -> np.ndarray:
         """Whether back pain is more likely than not (rarely true; prefer ``predict_risk``)."""

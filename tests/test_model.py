@@ -70,9 +70,11 @@ def test_top_factors_name_only_recorded_exposures(fitted, small_log):
         named = [] if top.iloc[i] == "-" else top.iloc[i].split("; ")
         allowed = {titles[f] for f in present.columns[present.iloc[i].to_numpy()]}
         assert set(named) <= allowed
-    # and the same factors, in the same order, from a precomputed design
+    # and the same factors, in the same order, from a precomputed design; the same risks too
     design = fitted.encoder_.transform(prepare_log(small_log))
     assert top.equals(fitted.top_factors(small_log, n=3, design=design))
+    np.testing.assert_allclose(fitted.predict_risk(small_log, design=design), fitted.predict_risk(small_log),
+                               rtol=1e-12)
 
 
 def test_what_if_refuses_unknown_columns_and_impossible_values(fitted, small_log):
