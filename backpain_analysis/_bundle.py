@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ._paths import DEFAULT_MODEL_PATH, RAW_DIR
 from .model import PainRiskModel
+from .paths import DEFAULT_MODEL_PATH, RAW_DIR
 from .schema import load_log
 from .simulate import write_bundled_data
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import nbformat
 
-from ._paths import NOTEBOOKS_DIR
+from .paths import NOTEBOOKS_DIR
 
 __all__ = [
     "CONTENTS_TAG",

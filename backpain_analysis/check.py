@@ -21,9 +21,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ._safety import neutralise_frame, printable
 from .factors import ACWR_SPIKE, ACWR_SWEET_SPOT, RISK_FACTORS
 from .model import with_changes
+from .safety import neutralise_frame, printable
 from .schema import ValidationResult, load_log
 from .tiers import RISK_TIERS, TIER_ORDER, risk_tier
 from .triage import TREATMENT_GUIDANCE, TRIAGE_LEVELS, WARNING_SIGNS, triage

@@ -32,7 +32,7 @@ class _Parser(argparse.ArgumentParser):
 
 def _printable_lines(text: str) -> str:
     """Text that may quote the input file, with control characters escaped line by line (no terminal tricks)."""
-    from ._safety import printable
+    from .safety import printable
 
     return "\n".join(printable(line) for line in text.split("\n"))
 
@@ -146,7 +146,7 @@ def _cmd_fit(args: argparse.Namespace) -> int:
               "data the model learned from). AUC 0.5 = no better than chance, 1 = perfect; calibration slope "
               "below 1 = risks too extreme (overfitted), above 1 = too timid.")
     if args.card:
-        from ._paths import RAW_DIR
+        from .paths import RAW_DIR
         from .points import points_card
 
         bundled = Path(args.file).resolve().parent == RAW_DIR.resolve()  # the shipped logs are simulated

@@ -35,7 +35,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ._paths import EXTERNAL_DIR
+from .paths import EXTERNAL_DIR
 
 __all__ = [
     "BACKPACK_FILE",
@@ -97,7 +97,7 @@ def load_driving(*, directory: str | Path | None = None) -> pd.DataFrame:
     ----------
     directory : str or Path or None, default=None
         Folder holding ``driving_backpain.csv``; ``None`` means
-        :data:`~backpain_analysis._paths.EXTERNAL_DIR`.
+        :data:`~backpain_analysis.paths.EXTERNAL_DIR`.
 
     Returns
     -------
@@ -150,7 +150,7 @@ def load_backpack(*, directory: str | Path | None = None) -> pd.DataFrame:
     ----------
     directory : str or Path or None, default=None
         Folder holding ``backpack.csv``; ``None`` means
-        :data:`~backpain_analysis._paths.EXTERNAL_DIR`.
+        :data:`~backpain_analysis.paths.EXTERNAL_DIR`.
 
     Returns
     -------

@@ -38,9 +38,9 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
-from ._paths import DEFAULT_MODEL_PATH
 from .factors import get_factor
 from .features import RiskFactorEncoder, prepare_log
+from .paths import DEFAULT_MODEL_PATH
 
 __all__ = [
     "FORMAT",

@@ -44,7 +44,7 @@ import jinja2
 import nbformat
 
 from ._nbnav import find_notebooks, notebook_title, update_navigation
-from ._paths import DATA_DIR, NOTEBOOKS_DIR, PROJECT_DIR, REPORTS_DIR
+from .paths import DATA_DIR, NOTEBOOKS_DIR, PROJECT_DIR, REPORTS_DIR
 
 __all__ = [
     "KERNEL_NAME",

@@ -21,8 +21,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ._paths import RAW_DIR
 from .factors import FACTOR_NAMES, RISK_FACTORS
+from .paths import RAW_DIR
 from .schema import to_file_values
 
 __all__ = [

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from ._safety import neutralise_frame
 from .factors import RISK_FACTORS
+from .safety import neutralise_frame
 from .schema import COLUMNS, Column, to_file_values
 
 __all__ = ["instructions_table", "example_rows", "write_template", "VALIDATED_ROWS"]

@@ -8,7 +8,7 @@ import sys
 import numpy as np
 import pytest
 
-from backpain_analysis._paths import PROJECT_DIR
+from backpain_analysis.paths import PROJECT_DIR
 
 sys.path.insert(0, str(PROJECT_DIR))  # the benchmarks package lives in the checkout, next to the library
 

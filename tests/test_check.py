@@ -9,7 +9,6 @@ import pandas as pd
 import pytest
 from markupsafe import escape
 
-from backpain_analysis._paths import RAW_DIR
 from backpain_analysis.check import (
     action_plans,
     attention_clients,
@@ -20,6 +19,7 @@ from backpain_analysis.check import (
 )
 from backpain_analysis.cli import main
 from backpain_analysis.model import load_default_model
+from backpain_analysis.paths import RAW_DIR
 from backpain_analysis.schema import load_log, to_file_values
 from backpain_analysis.simulate import simulate_cohort
 from backpain_analysis.triage import RED_FLAG_RULES, TREATMENT_GUIDANCE

@@ -9,8 +9,8 @@ import sys
 import pandas as pd
 import pytest
 
-from backpain_analysis._paths import RAW_DIR
 from backpain_analysis.cli import main
+from backpain_analysis.paths import RAW_DIR
 
 
 def run(capsys, *args: str) -> tuple[int, str, str]:

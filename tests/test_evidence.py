@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from backpain_analysis._paths import EXTERNAL_DIR
 from backpain_analysis.evidence import (
     BACKPACK_FILE,
     DRIVING_FILE,
@@ -21,6 +20,7 @@ from backpain_analysis.evidence import (
     load_driving,
     plot_backpack_fit,
 )
+from backpain_analysis.paths import EXTERNAL_DIR
 
 Z = stats.norm.ppf(0.975)
 

@@ -10,7 +10,6 @@ import pytest
 from scipy import stats
 
 from backpain_analysis._bundle import fit_default_model
-from backpain_analysis._paths import DEFAULT_MODEL_PATH
 from backpain_analysis.factors import get_factor
 from backpain_analysis.features import prepare_log
 from backpain_analysis.model import (
@@ -19,6 +18,7 @@ from backpain_analysis.model import (
     PainRiskModel,
     format_odds_ratios,
 )
+from backpain_analysis.paths import DEFAULT_MODEL_PATH
 from backpain_analysis.simulate import simulate_cohort, true_odds_ratios
 
 

@@ -6,7 +6,7 @@ import re
 import tomllib
 
 import backpain_analysis
-from backpain_analysis._paths import PROJECT_DIR
+from backpain_analysis.paths import PROJECT_DIR
 
 
 def _name(req: str) -> str:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from backpain_analysis._paths import RAW_DIR
 from backpain_analysis.model import PainRiskModel, load_default_model
+from backpain_analysis.paths import RAW_DIR
 from backpain_analysis.points import LEVELS, PointsCard, points_card
 from backpain_analysis.schema import load_log
 from backpain_analysis.tiers import RISK_TIERS, risk_tier

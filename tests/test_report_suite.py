@@ -21,7 +21,7 @@ from backpain_analysis._nbnav import (
     notebook_title,
     update_navigation,
 )
-from backpain_analysis._paths import NOTEBOOKS_DIR, PROJECT_DIR
+from backpain_analysis.paths import NOTEBOOKS_DIR, PROJECT_DIR
 
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 COMMITTED = find_notebooks(NOTEBOOKS_DIR)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from backpain_analysis._paths import RAW_DIR
 from backpain_analysis.factors import FACTOR_NAMES
+from backpain_analysis.paths import RAW_DIR
 from backpain_analysis.schema import COLUMNS, load_log, validate_log
 from backpain_analysis.simulate import (
     make_example_clients,
