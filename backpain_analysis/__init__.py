@@ -14,14 +14,15 @@ from typing import Any
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    # schema
-    "COLUMNS": "schema",
-    "LogFileError": "schema",
-    "ValidationResult": "schema",
-    "read_log": "schema",
-    "validate_log": "schema",
-    "load_log": "schema",
-    "contract_table": "schema",
+    # the session log
+    "COLUMNS": "sessionlog",
+    "LogFileError": "sessionlog",
+    "ValidationResult": "sessionlog",
+    "read_log": "sessionlog",
+    "validate_log": "sessionlog",
+    "load_log": "sessionlog",
+    "contract_table": "sessionlog",
+    "write_template": "sessionlog.template",
     # factors
     "RISK_FACTORS": "factors",
     "RiskFactor": "factors",
@@ -35,10 +36,16 @@ _EXPORTS = {
     "true_odds_ratios": "simulate",
     # model
     "PainRiskModel": "model",
-    "ModelError": "model",
+    "ModelError": "fitting",
     "load_default_model": "model",
+    "bootstrap_validate": "model",
+    "holdout_performance": "model",
+    "cross_validated_risk": "model",
     # validation and the points card
-    "bootstrap_validate": "validation",
+    "check_fit_data": "validation",
+    "calibration_curve": "validation",
+    "decision_curve": "validation",
+    "performance": "validation",
     "points_card": "points",
     # the trainer check
     "run_check": "check",

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .model import PainRiskModel
 from .paths import DEFAULT_MODEL_PATH, RAW_DIR
-from .schema import load_log
+from .sessionlog.validate import load_log
 from .simulate import write_bundled_data
 
 __all__ = ["fit_default_model", "main"]

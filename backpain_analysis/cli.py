@@ -17,11 +17,12 @@ EXIT_OK, EXIT_ROWS, EXIT_FILE = 0, 1, 2
 #: Largest distance between card and model risk (probability) that a points card may have.
 CARD_LIMIT = 0.03
 
-DISCLAIMER = (
-    "Estimates from a logistic model, not a diagnosis. Red-flag symptoms (new bladder or bowel "
-    "problems, numbness in the groin, leg weakness, fever, a fall or blow) need a clinician, "
-    "whatever the number says."
-)
+
+def _disclaimer() -> str:
+    """The one "not a diagnosis" notice (:func:`backpain_analysis.triage.disclaimer`), imported when needed."""
+    from .triage import disclaimer
+
+    return disclaimer()
 
 
 class _Parser(argparse.ArgumentParser):
@@ -38,7 +39,7 @@ def _printable_lines(text: str) -> str:
 
 
 def _write_log(log: object, out: Path) -> None:
-    from .schema import to_file_values
+    from .sessionlog.write import to_file_values
 
     table = to_file_values(log)
     if out.suffix.lower() == ".xlsx":
@@ -76,7 +77,7 @@ def _report_validation(result: object, *, show_problems: bool = True, limit: int
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from .schema import load_log
+    from .sessionlog.validate import load_log
 
     result = load_log(args.file)
     _report_validation(result, limit=None if args.all else 50)
@@ -86,9 +87,9 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 def _cmd_fit(args: argparse.Namespace) -> int:
     import numpy as np
 
-    from .model import ModelError, PainRiskModel, format_odds_ratios
-    from .schema import load_log
-    from .validation import bootstrap_validate, check_fit_data
+    from .model import ModelError, PainRiskModel
+    from .sessionlog.validate import load_log
+    from .validation import check_fit_data
 
     if args.bootstrap < 0:
         raise _UserError("--bootstrap must be 0 (no validation) or more.")
@@ -130,29 +131,20 @@ def _cmd_fit(args: argparse.Namespace) -> int:
     factors = check.usable_factors if check.constant else None
     model = PainRiskModel(factors=factors, C=C).fit(log)
     t = model.training_
-    print(f"\nFitted ({why}) on {t['labelled']} labelled sessions of {t['clients']} clients: {t['events']} with "
-          "back pain" + (f"; {t['unlabelled']} sessions without a recorded outcome were used for load history only."
-                         if t["unlabelled"] else "."))
-    if model.cv_results_ is not None:
-        cv = model.cv_results_
-        print(f"L2 penalty chosen by {cv.attrs.get('n_splits', 5)}-fold cross-validation grouped by client: "
-              f"C = {model.C_:.3g} (held-out deviance {cv['deviance'].min():.4f} per session).")
-    print("\nOdds ratios (95% CI):")
-    print(format_odds_ratios(model.odds_ratios()).to_string())
+    print(f"\n{model.summary(how=why)}")
     if args.bootstrap:
-        validation = bootstrap_validate(log, model=model, B=args.bootstrap, seed=args.seed)
+        validation = model.validate(B=args.bootstrap, seed=args.seed)
         print(f"\n{validation.summary()}")
         print("Read 'corrected' as what to expect on new clients like these ('apparent' is measured on the "
               "data the model learned from). AUC 0.5 = no better than chance, 1 = perfect; calibration slope "
               "below 1 = risks too extreme (overfitted), above 1 = too timid.")
     if args.card:
         from .paths import RAW_DIR
-        from .points import points_card
 
         bundled = Path(args.file).resolve().parent == RAW_DIR.resolve()  # the shipped logs are simulated
         name = Path(args.file).name + (", SIMULATED" if bundled else "")
-        card = points_card(model, log=log, log_name=Path(args.file).name,
-                           source=f"{name} ({t['labelled']:,} sessions of {t['clients']} clients)")
+        card = model.points_card(log=log, log_name=Path(args.file).name,
+                                 source=f"{name} ({t['labelled']:,} sessions of {t['clients']} clients)")
         path = card.save(args.card)
         print(f"\nPoints card written to {path}: {len(card.points)} factors, 0-{len(card.risk_table) - 1} points; "
               f"card risk within {100 * card.reference['max_abs_difference']:.1f} percentage points of the model's "
@@ -163,7 +155,7 @@ def _cmd_fit(args: argparse.Namespace) -> int:
     if args.out:
         path = model.save(args.out)
         print(f"\nModel saved to {path}")
-    print(f"\n{DISCLAIMER}")
+    print(f"\n{_disclaimer()}")
     return EXIT_OK
 
 
@@ -178,12 +170,12 @@ def _cmd_check(args: argparse.Namespace) -> int:
     result = run_check(args.file, args.out, model_path=args.model, strict=args.strict,
                        progress=None if not args.no_progress else False, top_n=args.top)
     print(_printable_lines(result.summary))
-    print(f"\n{DISCLAIMER}")
+    print(f"\n{_disclaimer()}")
     return result.exit_code
 
 
 def _cmd_template(args: argparse.Namespace) -> int:
-    from .template import write_template
+    from .sessionlog.template import write_template
 
     try:
         written = write_template(args.file, overwrite=args.force)
@@ -204,7 +196,7 @@ def _build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="backpain",
         description="Back pain after workouts: validate session logs, simulate cohorts, fit and apply the risk model.",
-        epilog=DISCLAIMER,
+        epilog=_disclaimer(),
     )
     from . import __version__
 
@@ -274,7 +266,7 @@ def _build_parser() -> argparse.ArgumentParser:
 
 def _run(func: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
     from .model import ModelError
-    from .schema import LogFileError
+    from .sessionlog.read import LogFileError
 
     try:
         return func(args)

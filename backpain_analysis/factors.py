@@ -83,6 +83,9 @@ class RiskFactor:
         factor cannot be changed, like a history of back pain).
     remedy_text : str
         The change in a trainer's words.
+    hint : str
+        How to tell the factor by hand where its title is not enough, as the
+        points card prints it under the title (empty when the title says it).
     """
 
     name: str
@@ -102,6 +105,7 @@ class RiskFactor:
     unknown_means: str = "not recorded"
     remedy: Mapping[str, object] = field(default_factory=dict, repr=False, compare=False)
     remedy_text: str = ""
+    hint: str = ""
 
     @property
     def modifiable(self) -> bool:
@@ -269,6 +273,7 @@ RISK_FACTORS: tuple[RiskFactor, ...] = (
         encode=lambda d: _b(d["plank_s"] < PLANK_WEAK_S),
         remedy={"plank_s": 90},
         remedy_text="build core endurance to a 90 s plank (takes weeks)",
+        hint=f"front plank held under {PLANK_WEAK_S} s",
     ),
     RiskFactor(
         name="long_sitting",
@@ -336,6 +341,7 @@ RISK_FACTORS: tuple[RiskFactor, ...] = (
         encode=lambda d: _b(d["rpe"] >= RPE_HARD),
         remedy={"rpe": 5},
         remedy_text="keep the session at a moderate effort (RPE 5)",
+        hint=f"the client rates the session {RPE_HARD}+ on the 0-10 RPE scale",
     ),
     RiskFactor(
         name="no_rest_day",
@@ -366,6 +372,7 @@ RISK_FACTORS: tuple[RiskFactor, ...] = (
         unknown_means="not enough history (less than 7 days logged before the session)",
         remedy={},
         remedy_text="",
+        hint="trained on each of the 7 days before",
     ),
     RiskFactor(
         name="load_spike",
@@ -402,6 +409,7 @@ RISK_FACTORS: tuple[RiskFactor, ...] = (
         unknown_means="not enough history (less than 28 days logged)",
         remedy={"duration_min": lambda s: (s * 0.5).clip(lower=1)},
         remedy_text="halve today's session volume",
+        hint=f"roughly: this week's RPE x minutes is over {ACWR_SPIKE} x the weekly average of the 4 weeks before",
     ),
     RiskFactor(
         name="heavy_lifting",
@@ -431,6 +439,7 @@ RISK_FACTORS: tuple[RiskFactor, ...] = (
         encode=lambda d: _b(d["heavy_lifting"]),
         remedy={"heavy_lifting": False},
         remedy_text="swap heavy lifts for sub-maximal ones today",
+        hint="sets at 80%+ of one-repetition maximum, or heavy floor lifts",
     ),
     RiskFactor(
         name="bending_twisting",
@@ -543,6 +552,7 @@ RISK_FACTORS: tuple[RiskFactor, ...] = (
         encode=lambda d: _b(d["sit_reach_cm"] < SIT_REACH_POOR_CM),
         remedy={},
         remedy_text="",
+        hint="sit-and-reach: fingertips stop short of the toes",
     ),
     RiskFactor(
         name="no_cooldown",
@@ -592,6 +602,7 @@ RISK_FACTORS: tuple[RiskFactor, ...] = (
         encode=lambda d: _b(d["prior_back_pain"]),
         remedy={},
         remedy_text="",
+        hint="the client has had back pain before",
     ),
 )
 

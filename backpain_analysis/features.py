@@ -29,7 +29,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from .factors import FACTOR_NAMES, get_factor
-from .schema import COLUMNS
+from .sessionlog.contract import COLUMNS
 
 __all__ = ["ACUTE_DAYS", "CHRONIC_DAYS", "LOAD_COLUMNS", "RiskFactorEncoder", "prepare_log"]
 
@@ -355,11 +355,11 @@ class RiskFactorEncoder(TransformerMixin, BaseEstimator):
         # column-major, so that each feature is written in one contiguous pass (and a pandas output wraps
         # the columns as they are); one array of the final size is all the memory the output needs
         out = np.empty((len(X), len(self.factors_) + len(self.unknown_indicators_)), dtype=np.float64, order="F")
-        for j, column in enumerate(self._iter_columns(X)):
+        for j, column in enumerate(self.iter_columns(X)):
             out[:, j] = column
         return out
 
-    def _iter_columns(self, X: pd.DataFrame) -> Iterator[np.ndarray]:
+    def iter_columns(self, X: pd.DataFrame) -> Iterator[np.ndarray]:
         """The output features one float array at a time, in ``get_feature_names_out`` order."""
         exp = self._exposures(X)
         for name in self.factors_:

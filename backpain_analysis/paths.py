@@ -16,7 +16,7 @@ DATA_DIR = PROJECT_DIR / "data"
 RAW_DIR = DATA_DIR / "raw"
 #: Published real datasets, copied with their provenance.
 EXTERNAL_DIR = DATA_DIR / "external"
-#: The notebook suite (``NN-Title.ipynb``), executed by :mod:`backpain_analysis.report_suite`.
+#: The notebook suite (``NN-Title.ipynb``), executed by the repository tool ``python -m suite``.
 NOTEBOOKS_DIR = PROJECT_DIR / "notebooks"
 #: Where ``make report`` writes the HTML report (rebuilt, never committed).
 REPORTS_DIR = PROJECT_DIR / "reports"

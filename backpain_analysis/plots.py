@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .factors import get_factor
+from .factors import ACWR_SPIKE, ACWR_SWEET_SPOT, get_factor
 from .features import prepare_log
 
 __all__ = [
@@ -195,7 +195,7 @@ def carry_forward_table(log: pd.DataFrame, *, columns: tuple[str, ...] | None = 
         ``max_age_days`` (days since the entry in force, over sessions with a
         value; missing when no session has one).
     """
-    from .schema import COLUMNS
+    from .sessionlog.contract import COLUMNS
 
     if columns is None:
         columns = tuple(c.name for c in COLUMNS if c.level == "client")
@@ -222,16 +222,16 @@ def carry_forward_table(log: pd.DataFrame, *, columns: tuple[str, ...] | None = 
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("column")
 
 
-# the acute:chronic "sweet spot" of Gabbett (2016), drawn for reference only (the spike factor uses > 1.5)
-
-
 def plot_load_history(log: pd.DataFrame, client_id: str, *, axes: object = None) -> object:
     """One client's training load over time: session load, acute and chronic load, and their ratio.
 
     The top panel shows each session's load (RPE x minutes) with the 7-day
     acute and uncoupled 28-day chronic EWMAs of :func:`prepare_log`; the
-    bottom panel shows the acute:chronic ratio with Gabbett's 0.8-1.3 "sweet
-    spot" and the zone above the ``load_spike`` threshold shaded. Sessions
+    bottom panel shows the acute:chronic ratio with Gabbett's "sweet spot"
+    (:data:`~backpain_analysis.factors.ACWR_SWEET_SPOT`, drawn for reference
+    only) and the zone above the ``load_spike`` threshold
+    (:data:`~backpain_analysis.factors.ACWR_SPIKE`) shaded, their legend
+    labels written from those constants. Sessions
     followed by back pain are marked on both panels.
 
     Parameters
@@ -247,8 +247,6 @@ def plot_load_history(log: pd.DataFrame, client_id: str, *, axes: object = None)
     ndarray of two matplotlib Axes
     """
     import matplotlib.pyplot as plt
-
-    from .factors import ACWR_SPIKE, ACWR_SWEET_SPOT
 
     own = log.loc[log["client_id"].astype("string") == client_id]
     if own.empty:

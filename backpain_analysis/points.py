@@ -29,9 +29,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from scipy.special import expit
 
 from .factors import get_factor
-from .tiers import RISK_TIERS, TIER_ORDER, risk_tier
+from .tiers import TIER_ORDER, TIER_STYLES, risk_tier, tier_band
+from .triage import disclaimer
 
 __all__ = ["LEVELS", "PointsCard", "points_card"]
 
@@ -39,32 +41,6 @@ __all__ = ["LEVELS", "PointsCard", "points_card"]
 LEVELS: tuple[str, ...] = ("no", "yes", "not recorded")
 #: Scales tried, smallest first, in points per unit of log-odds (1 point = 1/scale log-odds).
 SCALES: tuple[int, ...] = tuple(range(2, 61))
-#: How to tell a factor by hand, where its title is not enough.
-HINTS: dict[str, str] = {
-    "hard_session": "the client rates the session 7+ on the 0-10 RPE scale",
-    "no_rest_day": "trained on each of the 7 days before",
-    "load_spike": "roughly: this week's RPE x minutes is over 1.5 x the weekly average of the 4 weeks before",
-    "poor_flexibility": "sit-and-reach: fingertips stop short of the toes",
-    "weak_core": "front plank held under 60 s",
-    "heavy_lifting": "sets at 80%+ of one-repetition maximum, or heavy floor lifts",
-    "prior_back_pain": "the client has had back pain before",
-}
-_TIER_COLOURS = {"low": "#dcefdc", "moderate": "#fbe7b5", "high": "#f6c6c0"}
-
-
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-z))
-
-
-def _level_log_odds(model: object) -> pd.DataFrame:
-    """Model log-odds of each level of each factor, relative to "no"."""
-    enc = model.encoder_
-    coef = dict(zip(model.feature_names_, model.coef_, strict=True))
-    rows = []
-    for f in enc.factors_:
-        unknown = coef[f"{f}_unknown"] if f in enc.unknown_indicators_ else enc.prevalence_[f] * coef[f]
-        rows.append({"factor": f, "no": 0.0, "yes": float(coef[f]), "not recorded": float(unknown)})
-    return pd.DataFrame(rows).set_index("factor")
 
 
 class PointsCard:
@@ -108,7 +84,7 @@ class PointsCard:
         self.model = model
         self.reference: dict = {}
         totals = np.arange(int(points.max(axis=1).sum()) + 1)
-        exact = _sigmoid(self.base + totals / self.scale)
+        exact = expit(self.base + totals / self.scale)
         printed = np.round(exact, 2)
         self.risk_table = pd.DataFrame({"total": totals, "risk": printed, "exact": exact,
                                         "tier": risk_tier(printed).to_numpy()})
@@ -125,17 +101,7 @@ class PointsCard:
         -------
         DataFrame of str of shape (n_sessions, n_factors), indexed like ``log``
         """
-        model = self.model
-        X = model._design(log)
-        names = list(model.feature_names_)
-        out = {}
-        for f in self.points.index:
-            x = X[:, names.index(f)]
-            level = np.where(x == 1, "yes", np.where(x == 0, "no", "not recorded")).astype(object)
-            if f"{f}_unknown" in names:
-                level[X[:, names.index(f"{f}_unknown")] == 1] = "not recorded"
-            out[f] = level
-        return pd.DataFrame(out, index=log.index)
+        return self.model.exposure_levels(log)[list(self.points.index)]
 
     def risk_for_total(self, total: int | np.ndarray) -> float | np.ndarray:
         """The card's (printed, rounded) risk for a total of points."""
@@ -282,10 +248,10 @@ class PointsCard:
         for i, (f, row) in enumerate(self.points.iterrows(), start=1):
             if i % 2:
                 ax.add_patch(Rectangle((0, i), 1, 1, color="0.94", lw=0))
-            hint = f in HINTS
+            hint = get_factor(f).hint  # how to tell the factor by hand, from the registry
             ax.text(0.005, i + (0.36 if hint else 0.5), self.titles[f], fontsize=8.5, va="center")
             if hint:
-                ax.text(0.005, i + 0.76, HINTS[f], fontsize=6.5, va="center", color="0.35")
+                ax.text(0.005, i + 0.76, hint, fontsize=6.5, va="center", color="0.35")
             for x, lv in zip(cols, LEVELS, strict=True):
                 ax.text(x, i + 0.5, str(int(row[lv])), fontsize=10, va="center", ha="center")
 
@@ -309,7 +275,8 @@ class PointsCard:
             ax2.text(b + 0.3, 0.5, "points", fontsize=7.5, weight="bold", ha="center", va="center")
             ax2.text(b + 0.75, 0.5, "risk", fontsize=7.5, weight="bold", ha="center", va="center")
             for j, (_, r) in enumerate(block.iterrows(), start=1):
-                ax2.add_patch(Rectangle((b + 0.02, j + 0.05), 0.94, 0.9, color=_TIER_COLOURS[r["tier"]], lw=0))
+                ax2.add_patch(Rectangle((b + 0.02, j + 0.05), 0.94, 0.9, color=TIER_STYLES[r["tier"]].fill,
+                                        lw=0))
                 span = f"{r['from']}" if r["from"] == r["to"] else f"{r['from']}-{r['to']}"
                 ax2.text(b + 0.3, j + 0.5, span, fontsize=7.5, ha="center", va="center")
                 risk = "<1%" if r["risk"] < 0.01 else f"{r['risk']:.0%}"
@@ -318,14 +285,11 @@ class PointsCard:
         # step 3: tiers
         y = t_top - height - 0.012
         fig.text(left, y, "3. Read the tier.", fontsize=10, va="top", weight="bold")
-        meaning = {"low": "Keep the plan", "moderate": "Look at the lines with the most points; change what is easy",
-                   "high": "Change this session, starting with the changeable lines with the most points"}
         for k, r in enumerate(self.tier_ranges().itertuples(index=False)):
-            lo, hi = RISK_TIERS[r.tier]
-            band = f"under {hi:.0%}" if lo == 0 else (f"{lo:.0%} or more" if hi >= 1 else f"{lo:.0%} to under {hi:.0%}")
+            style = TIER_STYLES[r.tier]
             fig.text(left + 0.02, y - 0.022 * (k + 1) - 0.004,
-                     f"{r.tier.upper()} ({band}): {r[1]}-{r[2]} points. {meaning.get(r.tier, '')}.",
-                     fontsize=9, va="top", bbox={"facecolor": _TIER_COLOURS[r.tier], "edgecolor": "none", "pad": 2})
+                     f"{r.tier.upper()} ({tier_band(r.tier)}): {r[1]}-{r[2]} points. {style.meaning}.",
+                     fontsize=9, va="top", bbox={"facecolor": style.fill, "edgecolor": "none", "pad": 2})
         y -= 0.022 * (len(self.tier_ranges()) + 1) + 0.012
         note = (f"Each factor's points are its log odds ratio in the model, rounded (1 point = {1 / self.scale:.2g} "
                 "log-odds); the lowest level of each line scores 0")
@@ -333,10 +297,8 @@ class PointsCard:
             note += (f". Over the {self.reference['sessions']:,} sessions of {self.reference['log']}, the card's risk "
                      f"is at most {100 * self.reference['max_abs_difference']:.1f} percentage points from the model's")
         fig.text(left, y, textwrap.fill(note + ".", 140), fontsize=7, va="top", color="0.3")
-        fig.text(left, 0.025, textwrap.fill(
-            "An estimate, not a diagnosis. Red flags override any score: new bladder or bowel problems, numbness "
-            "in the groin or saddle area, leg weakness, fever, or pain after a fall or blow need a clinician now.",
-            100), fontsize=8.5, va="bottom", weight="bold", color="#8b1a1a")
+        fig.text(left, 0.025, textwrap.fill(disclaimer(what="An estimate"), 100),
+                 fontsize=8.5, va="bottom", weight="bold", color="#8b1a1a")
         return fig
 
     def to_png(self, path: str | Path, *, dpi: int = 150) -> Path:
@@ -432,7 +394,7 @@ def points_card(model: object, *, log: pd.DataFrame | None = None, scale: float 
     from sklearn.utils.validation import check_is_fitted
 
     check_is_fitted(model, "coef_")
-    lo = _level_log_odds(model)
+    lo = model.factor_levels()
     shift = lo.min(axis=1)
     base = float(model.intercept_ + shift.sum())
     rel = lo.sub(shift, axis=0)

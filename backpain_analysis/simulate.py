@@ -23,7 +23,7 @@ import pandas as pd
 
 from .factors import FACTOR_NAMES, RISK_FACTORS
 from .paths import RAW_DIR
-from .schema import to_file_values
+from .sessionlog.write import to_file_values
 
 __all__ = [
     "EXAMPLE_CLIENTS_SEED",
@@ -103,7 +103,7 @@ def simulate_cohort(
     -------
     DataFrame of shape (n_sessions, 24)
         A typed session log in the contract's columns (see
-        :data:`~backpain_analysis.schema.COLUMNS`), sorted by client and date.
+        :data:`~backpain_analysis.sessionlog.COLUMNS`), sorted by client and date.
         All values are simulated.
 
     Examples

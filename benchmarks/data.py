@@ -71,7 +71,7 @@ def write_log(directory: str | Path, n_sessions: int, *, seed: int = SEED) -> di
     """
     import pandas as pd
 
-    from backpain_analysis.schema import to_file_values
+    from backpain_analysis.sessionlog import to_file_values
 
     path = log_path(directory, n_sessions, seed=seed)
     reused = path.exists()

@@ -207,7 +207,7 @@ def markdown(results: Results, *, command: str) -> str:
             "is shown in the table and fails the command.",
             "- `predict` is `PainRiskModel.predict_risk` on the validated log, so it includes `prepare_log` "
             "and the encoder; `encode` shows that part alone.",
-            "- The notebook suite is `backpain_analysis.report_suite.run_suite` into a temporary folder "
+            "- The notebook suite is `suite.runner.run_suite` into a temporary folder "
             "(papermill, a fresh kernel per notebook, HTML export included); its memory is that of the runner "
             "process (kernels run in their own processes).",
             ]

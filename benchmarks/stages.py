@@ -122,7 +122,7 @@ def _check_validation(result: object, p: dict, check: _Checks) -> None:
 
 
 def _read_validate(p: dict, timer: Timer, check: _Checks) -> dict:
-    from backpain_analysis.schema import load_log
+    from backpain_analysis.sessionlog import load_log
 
     with timer:
         result = load_log(p["path"])
@@ -145,7 +145,7 @@ def _encode(p: dict, timer: Timer, check: _Checks) -> dict:
 
     from backpain_analysis.features import prepare_log
     from backpain_analysis.model import load_default_model
-    from backpain_analysis.schema import load_log
+    from backpain_analysis.sessionlog import load_log
 
     data = load_log(p["path"]).data
     model = load_default_model()
@@ -161,7 +161,7 @@ def _encode(p: dict, timer: Timer, check: _Checks) -> dict:
 
 def _predict(p: dict, timer: Timer, check: _Checks) -> dict:
     from backpain_analysis.model import load_default_model
-    from backpain_analysis.schema import load_log
+    from backpain_analysis.sessionlog import load_log
 
     data = load_log(p["path"]).data
     model = load_default_model()
@@ -173,7 +173,7 @@ def _predict(p: dict, timer: Timer, check: _Checks) -> dict:
 
 def _read_predict(p: dict, timer: Timer, check: _Checks) -> dict:
     from backpain_analysis.model import load_default_model
-    from backpain_analysis.schema import load_log
+    from backpain_analysis.sessionlog import load_log
 
     model = load_default_model()
     with timer:
@@ -188,7 +188,7 @@ def _fit(p: dict, timer: Timer, check: _Checks) -> dict:
     import numpy as np
 
     from backpain_analysis.model import PainRiskModel
-    from backpain_analysis.schema import load_log
+    from backpain_analysis.sessionlog import load_log
 
     data = load_log(p["path"]).data
     with timer:
@@ -204,8 +204,8 @@ def _fit(p: dict, timer: Timer, check: _Checks) -> dict:
 def _fit_bootstrap(p: dict, timer: Timer, check: _Checks) -> dict:
     import numpy as np
 
-    from backpain_analysis.schema import load_log
-    from backpain_analysis.validation import bootstrap_validate
+    from backpain_analysis.model import bootstrap_validate
+    from backpain_analysis.sessionlog import load_log
 
     data = load_log(p["path"]).data
     with timer:
@@ -224,7 +224,7 @@ def _export_design(p: dict, timer: Timer, check: _Checks) -> dict:
     import pandas as pd
 
     from backpain_analysis.features import RiskFactorEncoder, prepare_log
-    from backpain_analysis.schema import load_log
+    from backpain_analysis.sessionlog import load_log
 
     data = load_log(p["path"]).data
     with timer:
@@ -253,7 +253,7 @@ def _notebooks(p: dict, timer: Timer, check: _Checks) -> dict:
     import contextlib
     import io
 
-    from backpain_analysis.report_suite import run_suite
+    from suite.runner import run_suite
 
     with tempfile.TemporaryDirectory(prefix="bench-reports-") as tmp:
         log = io.StringIO()

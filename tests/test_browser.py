@@ -9,37 +9,20 @@ import shutil
 
 import pytest
 
-from backpain_analysis.check import run_check
-from backpain_analysis.schema import to_file_values
-from backpain_analysis.simulate import simulate_cohort
-
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(CHROMIUM is None, reason="no system Chromium (apt-get install chromium) - browser test skipped"),
 ]
-HOSTILE = [
-    "<script>window.__pwned = 1</script>",
-    "<img src=x onerror=\"window.__pwned = 2\">",
-    "<svg onload=\"window.__pwned = 3\"></svg>",
-    "<a href=\"javascript:window.__pwned=4\">x</a>",
-]
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory):
-    log = simulate_cohort(n_clients=len(HOSTILE), weeks=6, seed=8)
-    ids = dict(zip(sorted(log["client_id"].unique()), HOSTILE, strict=True))
-    log["client_id"] = log["client_id"].map(ids)
-    text = to_file_values(log).astype(object)
-    text.loc[text.index[-1], ["bladder_bowel", "back_pain"]] = "yes"  # a recent red flag
-    path = tmp_path_factory.mktemp("b") / "clients.csv"
-    text.to_csv(path, index=False)
-    result = run_check(path, tmp_path_factory.mktemp("out"), progress=False)
-    return result.files["report"]
+def report(hostile_result):
+    """The report of the shared hostile client file (a current red flag, charts, hostile names)."""
+    return hostile_result.files["report"]
 
 
-def test_report_renders_safely_offline(report):
+def test_report_renders_safely_offline(report, hostile_names):
     sync_api = pytest.importorskip("playwright.sync_api")
     requests, errors = [], []
     with sync_api.sync_playwright() as p:
@@ -59,7 +42,7 @@ def test_report_renders_safely_offline(report):
         assert images and all(done and width > 0 for done, width in images)
         # hostile client names are visible as text, and none of them ran
         body = page.inner_text("body")
-        for name in HOSTILE:
+        for name in hostile_names:
             assert name in body
         assert page.evaluate("typeof window.__pwned") == "undefined"
         assert page.locator("script").count() == 0

@@ -92,7 +92,7 @@ def test_console_script_runs():
 
 
 def _simulated_file(tmp_path, name: str = "sim.csv", **changes: object):
-    from backpain_analysis.schema import to_file_values
+    from backpain_analysis.sessionlog import to_file_values
     from backpain_analysis.simulate import simulate_cohort
 
     log = simulate_cohort(n_clients=15, weeks=8, seed=9).assign(**changes)
@@ -142,16 +142,16 @@ def test_fit_when_every_row_was_rejected(capsys, tmp_path):
 
 
 def test_a_card_from_a_bundled_log_says_simulated(capsys, tmp_path, monkeypatch):
-    import backpain_analysis.points as points
+    from backpain_analysis.model import PainRiskModel
 
     seen = {}
-    real = points.points_card
+    real = PainRiskModel.points_card
 
-    def spy(*args, **kwargs):
+    def spy(self, **kwargs):
         seen.update(kwargs)
-        return real(*args, **kwargs)
+        return real(self, **kwargs)
 
-    monkeypatch.setattr(points, "points_card", spy)
+    monkeypatch.setattr(PainRiskModel, "points_card", spy)
     code, _, err = run(capsys, "fit", str(RAW_DIR / "example_clients.csv"), "--bootstrap", "0",
                        "--card", str(tmp_path / "card.png"))
     assert code == 0, err

@@ -7,7 +7,7 @@ import pytest
 
 from backpain_analysis.factors import FACTOR_NAMES, RISK_FACTORS, factor_table, get_factor
 from backpain_analysis.features import LOAD_COLUMNS, prepare_log
-from backpain_analysis.schema import COLUMNS
+from backpain_analysis.sessionlog import COLUMNS
 
 ARTICLE_CAUSES = [
     "warm-up", "stretching", "form", "core", "sitting", "rest", "increases in intensity",

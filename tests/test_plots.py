@@ -87,6 +87,18 @@ def test_plot_load_history_draws_one_clients_series(small_log):
         plot_load_history(small_log, "nobody")
 
 
+def test_plot_load_history_zones_read_the_factor_constants(small_log):
+    from backpain_analysis.factors import ACWR_SPIKE, ACWR_SWEET_SPOT
+    from backpain_analysis.plots import plot_load_history
+
+    _, bottom = plot_load_history(small_log, str(small_log["client_id"].iloc[0]))
+    lo, hi = ACWR_SWEET_SPOT
+    labels = bottom.get_legend_handles_labels()[1]
+    assert f"'sweet spot' {lo}-{hi}" in labels and f"spike zone > {ACWR_SPIKE}" in labels
+    spans = [(p.get_y(), p.get_y() + p.get_height()) for p in bottom.patches]
+    assert spans[0] == pytest.approx((lo, hi)) and spans[1][0] == pytest.approx(ACWR_SPIKE)
+
+
 def test_observed_vs_predicted_matches_the_score_equations(medium_log):
     from backpain_analysis.plots import observed_vs_predicted
 

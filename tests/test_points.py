@@ -8,7 +8,7 @@ import pytest
 from backpain_analysis.model import PainRiskModel, load_default_model
 from backpain_analysis.paths import RAW_DIR
 from backpain_analysis.points import LEVELS, PointsCard, points_card
-from backpain_analysis.schema import load_log
+from backpain_analysis.sessionlog import load_log
 from backpain_analysis.tiers import RISK_TIERS, risk_tier
 
 
@@ -109,3 +109,31 @@ def test_png_and_pdf_are_one_page(card, tmp_path):
     fig = card.plot()
     texts = " ".join(t.get_text() for t in fig.texts)
     assert "not a diagnosis" in texts and "bundled simulated cohort" in texts
+
+
+def test_the_page_reads_hints_colours_meanings_and_disclaimer_from_the_registries(card):
+    from matplotlib.colors import to_rgba
+
+    from backpain_analysis.factors import get_factor
+    from backpain_analysis.tiers import TIER_STYLES, tier_band
+    from backpain_analysis.triage import disclaimer
+
+    fig = card.plot()
+    factors_ax, table_ax = fig.axes[:2]
+    # each factor's hint, as the registry writes it (from the factor's own threshold)
+    printed = {t.get_text() for t in factors_ax.texts}
+    hints = {f: get_factor(f).hint for f in card.points.index if get_factor(f).hint}
+    assert hints and set(hints.values()) <= printed
+    assert "front plank held under 60 s" in hints.values()
+    # the total -> risk blocks and the tier lines in the tiers' own fills
+    fills = {to_rgba(s.fill) for s in TIER_STYLES.values()}
+    assert {tuple(p.get_facecolor()) for p in table_ax.patches} <= fills
+    tier_lines = [t for t in fig.texts if t.get_bbox_patch() is not None]
+    assert len(tier_lines) == len(card.tier_ranges())
+    for t, r in zip(tier_lines, card.tier_ranges().itertuples(index=False), strict=True):
+        style = TIER_STYLES[r.tier]
+        assert tuple(t.get_bbox_patch().get_facecolor()) == to_rgba(style.fill)
+        assert t.get_text().startswith(f"{r.tier.upper()} ({tier_band(r.tier)}): ")
+        assert t.get_text().endswith(f" points. {style.meaning}.")
+    # the footer is the one disclaimer, wrapped
+    assert any(" ".join(t.get_text().split()) == disclaimer(what="An estimate") for t in fig.texts)

@@ -6,7 +6,7 @@ import pandas as pd
 
 from backpain_analysis.factors import FACTOR_NAMES
 from backpain_analysis.paths import RAW_DIR
-from backpain_analysis.schema import COLUMNS, load_log, validate_log
+from backpain_analysis.sessionlog import COLUMNS, load_log, validate_log
 from backpain_analysis.simulate import (
     make_example_clients,
     simulate_cohort,

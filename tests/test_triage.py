@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
-from backpain_analysis.triage import RED_FLAG_RULES, TREATMENT_GUIDANCE, triage
+from backpain_analysis.triage import RED_FLAG_RULES, TREATMENT_GUIDANCE, disclaimer, triage
 
 
 def _session(**symptoms) -> pd.DataFrame:
@@ -51,3 +54,19 @@ def test_rules_cite_sources_and_guidance_follows_the_article():
     text = " ".join(TREATMENT_GUIDANCE)
     for words in ("1-2 days", "24-48 hours", "then heat", "NSAIDs", "doctor", "Massage", "physiotherapist"):
         assert words in text
+
+
+def test_the_disclaimer_names_every_rule_and_says_not_a_diagnosis():
+    text = disclaimer(what="A card")
+    assert text.startswith("A card, not a diagnosis.")
+    assert all(r.symptom in text for r in RED_FLAG_RULES)
+
+
+def test_readme_names_every_red_flag_symptom():
+    """The README's "Not a diagnosis" paragraph lists the same symptoms as the rules (and the disclaimer)."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    match = re.search(r"^> \*\*Not a diagnosis\.\*\*.*?(?=^[^>]|\Z)", readme, flags=re.M | re.S)
+    assert match, "README has no '> **Not a diagnosis.**' paragraph"
+    paragraph = " ".join(line.removeprefix(">").strip() for line in match.group(0).splitlines())
+    missing = [r.symptom for r in RED_FLAG_RULES if r.symptom not in paragraph]
+    assert not missing, f"the README's 'Not a diagnosis' paragraph does not name: {missing}"

@@ -9,8 +9,8 @@ import pytest
 from openpyxl import load_workbook
 
 from backpain_analysis.check import run_check
-from backpain_analysis.schema import COLUMNS, load_log
-from backpain_analysis.template import instructions_table, write_template
+from backpain_analysis.sessionlog import COLUMNS, load_log
+from backpain_analysis.sessionlog.template import instructions_table, write_template
 
 
 def test_xlsx_template_sheets_and_validation(tmp_path):

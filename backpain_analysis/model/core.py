@@ -1,58 +1,62 @@
 """The logistic model of back pain within 48 h of a session.
 
 :class:`PainRiskModel` chains :class:`~backpain_analysis.features.RiskFactorEncoder`
-and a logistic regression. Unpenalised fits (the default) are maximum
-likelihood fits, so odds ratios come with Wald 95% confidence intervals and
-p-values; a finite ``C`` gives an L2-penalised fit (no confidence intervals:
-they are not valid after shrinkage), and ``C="cv"`` chooses that penalty by
-cross-validation grouped by client (:func:`~backpain_analysis.validation.choose_penalty`).
-Models are saved as plain JSON with a format version, never pickled.
+and a logistic regression fitted by :mod:`backpain_analysis.fitting`.
+Unpenalised fits (the default) are maximum likelihood fits, so odds ratios
+come with Wald 95% confidence intervals and p-values; a finite ``C`` gives an
+L2-penalised fit (no confidence intervals: they are not valid after
+shrinkage), and ``C="cv"`` chooses that penalty by cross-validation grouped
+by client (:func:`~backpain_analysis.fitting.choose_penalty`).
 
-Fitting is a small vectorised Newton-Raphson solver (:func:`fit_logistic`)
-rather than statsmodels or scikit-learn, for speed: every feature is 0/1 (or a
-training prevalence), so identical design rows collapse into patterns with
-event and non-event counts (the 14,921 bundled sessions give 11,284 patterns;
-complete logs collapse much further), and the same solver refits bootstrap
-replicates, which only change those counts
-(:func:`~backpain_analysis.validation.bootstrap_validate`). The systems are
-small, so they run on one BLAS thread (``threadpoolctl``, a scikit-learn
-dependency): on a shared machine, several threads are many times slower. It
-maximises the same likelihood as ``statsmodels.Logit`` (unpenalised; the
-covariance is the inverse observed information, as ``Logit.cov_params()``)
-and the same objective as ``sklearn.linear_model.LogisticRegression(C=C)``
-(L2 penalty ``1 / (2 C)`` on the coefficients, intercept unpenalised); the
-tests check both agreements.
+Like an ``rms`` fit with ``x=TRUE, y=TRUE``, a fitted model keeps its
+collapsed training data (:class:`~backpain_analysis.fitting.FitData`), so it
+validates itself (:meth:`PainRiskModel.validate`); it also prints its own
+summary, draws its points card and gives calibration and decision curves.
+Models are saved as plain JSON with a format version, never pickled.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from scipy.special import expit
-from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
-from .factors import get_factor
-from .features import RiskFactorEncoder, prepare_log
-from .paths import DEFAULT_MODEL_PATH
+from ..factors import get_factor
+from ..features import RiskFactorEncoder, prepare_log
+from ..fitting import (
+    DIVERGED,
+    DesignCheck,
+    FitData,
+    ModelError,
+    check_design,
+    choose_penalty,
+    fit_logistic,
+    outcome,
+)
+from ..paths import DEFAULT_MODEL_PATH
+from ..points import PointsCard, points_card
+from ..validation import (
+    BootstrapValidation,
+    CalibrationCurve,
+    bootstrap_optimism,
+    calibration_curve,
+    decision_curve,
+)
 
 __all__ = [
     "FORMAT",
     "FORMAT_VERSION",
-    "LogisticFit",
-    "ModelError",
     "PainRiskModel",
-    "collapse_patterns",
-    "fit_logistic",
     "format_odds_ratios",
     "load_default_model",
-    "separated_features",
     "with_changes",
 ]
 
@@ -60,224 +64,8 @@ FORMAT = "backpain-analysis/pain-risk-model"
 FORMAT_VERSION = 1
 
 
-class ModelError(Exception):
-    """The data cannot support the requested fit; the message says why, in plain words."""
-
-
-def _outcome(log: pd.DataFrame) -> pd.Series:
-    if "back_pain" not in log.columns:
-        raise ModelError("the log has no back_pain column: record back pain within 48 h to fit a model.")
-    return log["back_pain"].astype("boolean")
-
-
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    return expit(z)  # no overflow warning for large negative log-odds
-
-
-#: A log-odds ratio beyond this (an odds ratio above 3.3 million) means the fit ran off to infinity.
-_DIVERGED = 15.0
-
-
-def collapse_patterns(X: np.ndarray, y: np.ndarray | None = None
-                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Collapse identical design rows into patterns with event and non-event counts.
-
-    Parameters
-    ----------
-    X : ndarray of shape (n_sessions, n_features)
-        Design matrix (0/1 columns collapse fastest, through a bit-packed key).
-    y : ndarray of bool of shape (n_sessions,) or None, default=None
-        Outcome; ``None`` counts every row as a non-event.
-
-    Returns
-    -------
-    patterns : ndarray of shape (n_patterns, n_features)
-    events : ndarray of shape (n_patterns,)
-        Sessions with the outcome, per pattern.
-    nonevents : ndarray of shape (n_patterns,)
-    inverse : ndarray of int of shape (n_sessions,)
-        Pattern of each session: ``patterns[inverse]`` is ``X``.
-    """
-    X = np.asarray(X, dtype=float)
-    n, k = X.shape
-    y = np.zeros(n, bool) if y is None else np.asarray(y, bool)
-    if n and k and k <= 62 and np.isin(X, (0.0, 1.0)).all():
-        key = X.astype(np.int64) @ (np.int64(1) << np.arange(k, dtype=np.int64))
-        _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
-        patterns = X[first]
-    else:
-        patterns, inverse = np.unique(X, axis=0, return_inverse=True)
-    inverse = inverse.reshape(-1)
-    m = len(patterns)
-    events = np.bincount(inverse, weights=y.astype(float), minlength=m)
-    nonevents = np.bincount(inverse, minlength=m) - events
-    return patterns, events, nonevents, inverse
-
-
-@dataclass(frozen=True)
-class LogisticFit:
-    """Result of :func:`fit_logistic`.
-
-    Attributes
-    ----------
-    params : ndarray of shape (n_features + 1,)
-        Intercept, then coefficients.
-    hessian : ndarray of shape (n_features + 1, n_features + 1)
-        Observed information plus penalty at ``params`` (its inverse is the
-        covariance of an unpenalised fit).
-    loglik : float
-        Log-likelihood (without the penalty).
-    converged : bool
-    n_iter : int
-    """
-
-    params: np.ndarray
-    hessian: np.ndarray
-    loglik: float
-    converged: bool
-    n_iter: int
-
-
-def _softplus(eta: np.ndarray) -> np.ndarray:
-    """log(1 + exp(eta)) without overflow (faster than ``np.logaddexp(0, eta)``)."""
-    return np.log1p(np.exp(-np.abs(eta))) + np.maximum(eta, 0.0)
-
-
-def _loglik(eta: np.ndarray, events: np.ndarray, nonevents: np.ndarray) -> float:
-    # sum e log p + f log(1 - p) = sum e eta - (e + f) log(1 + exp(eta))
-    return float(events @ eta - (events + nonevents) @ _softplus(eta))
-
-
-def fit_logistic(X: np.ndarray, events: np.ndarray, nonevents: np.ndarray, *, C: float = np.inf,
-                 start: np.ndarray | None = None, max_iter: int = 100, tol: float = 1e-8) -> LogisticFit:
-    """Maximum (penalised) likelihood logistic regression by Newton-Raphson on grouped data.
-
-    Maximises ``sum(e log p + f log(1 - p)) - ||coef||^2 / (2 C)`` over the
-    intercept and coefficients, where ``e`` and ``f`` are the event and
-    non-event counts of each design row (frequency weights; bootstrap
-    replicates just change them). Each step solves the Newton system by
-    Cholesky and is halved until the objective improves; the fit has
-    converged when a full step changes no parameter by more than ``tol``
-    (that step is taken, so the result is accurate far beyond ``tol``).
-
-    Parameters
-    ----------
-    X : ndarray of shape (n_patterns, n_features)
-        Design without the intercept column.
-    events, nonevents : ndarray of shape (n_patterns,)
-        Counts (or weights) of rows with and without the outcome.
-    C : float, default=np.inf
-        Inverse L2 penalty, as in scikit-learn; ``np.inf`` is unpenalised.
-    start : ndarray of shape (n_features + 1,) or None, default=None
-        Warm start (default: the intercept of the overall rate, zero coefficients).
-    max_iter : int, default=100
-    tol : float, default=1e-8
-
-    Returns
-    -------
-    LogisticFit
-        ``converged`` is False if the iterations ran out (an unpenalised fit
-        running off to infinity under separation) or the system was
-        singular (collinear features in an unpenalised fit).
-    """
-    X1 = np.column_stack([np.ones(len(X)), np.asarray(X, dtype=float)])
-    e, f = np.asarray(events, dtype=float), np.asarray(nonevents, dtype=float)
-    n = e + f
-    k = X1.shape[1]
-    lam = 0.0 if np.isinf(C) else 1.0 / float(C)
-    pen = np.full(k, lam)
-    pen[0] = 0.0
-    if start is None:
-        beta = np.zeros(k)
-        rate = (e.sum() + 0.5) / (n.sum() + 1.0)
-        beta[0] = np.log(rate / (1 - rate))
-    else:
-        beta = np.asarray(start, dtype=float).copy()
-
-    def objective(b: np.ndarray) -> tuple[float, np.ndarray]:
-        eta = X1 @ b
-        return _loglik(eta, e, f) - 0.5 * float(pen @ (b * b)), eta
-
-    obj, eta = objective(beta)
-    converged = False
-    it = 0
-    hess = np.eye(k)
-    for it in range(1, max_iter + 1):  # noqa: B007 - the count is reported
-        p = _sigmoid(eta)
-        grad = X1.T @ (e - n * p) - pen * beta
-        hess = (X1 * (n * p * (1 - p))[:, None]).T @ X1 + np.diag(pen)
-        try:
-            chol = np.linalg.cholesky(hess)
-            step = np.linalg.solve(chol.T, np.linalg.solve(chol, grad))
-        except np.linalg.LinAlgError:
-            break
-        if not np.all(np.isfinite(step)):
-            break
-        if np.max(np.abs(step)) < tol:  # quadratic convergence: this last step is far below tol
-            beta = beta + step
-            obj, eta = objective(beta)
-            converged = True
-            break
-        t = 1.0
-        while t > 1e-10:
-            cand = beta + t * step
-            new_obj, new_eta = objective(cand)
-            if new_obj >= obj - 1e-12 * abs(obj):
-                break
-            t /= 2
-        else:  # no step improves the objective: as good as floating point allows
-            converged = float(grad @ step) < 1e-8
-            break
-        beta, obj, eta = cand, new_obj, new_eta
-    return LogisticFit(params=beta, hessian=hess, loglik=_loglik(eta, e, f), converged=converged, n_iter=it)
-
-
 def _feature_titles(names: np.ndarray, factor_of: dict[str, str]) -> list[str]:
     return [get_factor(factor_of[n]).title + (" - not recorded" if n.endswith("_unknown") else "") for n in names]
-
-
-def separated_features(X: np.ndarray, y: np.ndarray, names: np.ndarray) -> list[str]:
-    """Features whose exposed (or unexposed) sessions all had, or all lacked, the outcome.
-
-    Such a 0/1 feature has an infinite maximum likelihood odds ratio
-    (quasi-complete separation). Separation by a combination of features is
-    caught afterwards, when the fit runs off to infinity.
-
-    Parameters
-    ----------
-    X : ndarray of shape (n_sessions, n_features)
-    y : ndarray of bool of shape (n_sessions,)
-    names : ndarray of str of shape (n_features,)
-
-    Returns
-    -------
-    list of str
-    """
-    out = []
-    y = np.asarray(y, bool)
-    for j, name in enumerate(names):
-        col = X[:, j]
-        if not np.isin(col, (0.0, 1.0)).all():
-            continue
-        on = col == 1
-        for side in (on, ~on):
-            if side.any() and (y[side].all() or not y[side].any()):
-                out.append(str(name))
-                break
-    return out
-
-
-def _collinear_features(X: np.ndarray, names: np.ndarray) -> list[str]:
-    """Features that are a linear combination of the intercept and the other features."""
-    X1 = np.column_stack([np.ones(len(X)), X])
-    rank = np.linalg.matrix_rank(X1)
-    if rank == X1.shape[1]:
-        return []
-    out = []
-    for j in range(X.shape[1]):
-        if np.linalg.matrix_rank(np.delete(X1, j + 1, axis=1)) == rank:
-            out.append(str(names[j]))
-    return out
 
 
 def with_changes(X: pd.DataFrame, *, where: pd.Series | np.ndarray | None = None, **changes: object) -> pd.DataFrame:
@@ -348,6 +136,10 @@ class PainRiskModel(ClassifierMixin, BaseEstimator):
         ``[False, True]``.
     training_ : dict
         Sessions, clients, events and unlabelled sessions of the training log.
+    fit_data_ : FitData or None
+        The collapsed labelled training data (design patterns, outcomes,
+        clients), kept so the model can validate itself; ``None`` for a model
+        read from a file.
 
     Examples
     --------
@@ -387,9 +179,9 @@ class PainRiskModel(ClassifierMixin, BaseEstimator):
             in every labelled session, or (unpenalised fits) a perfectly
             separated factor or features that always go together.
         """
-        outcome = _outcome(X) if y is None else pd.Series(y, index=X.index).astype("boolean")
+        y_all = outcome(X) if y is None else pd.Series(y, index=X.index).astype("boolean")
         prepared = prepare_log(X)
-        labelled = outcome.notna().to_numpy()
+        labelled = y_all.notna().to_numpy()
         if not labelled.any():
             raise ModelError("cannot fit: no session has back_pain recorded (yes/no, back pain within 48 h).")
         # which factors need a "not recorded" indicator is learned from the sessions the model learns from
@@ -397,32 +189,30 @@ class PainRiskModel(ClassifierMixin, BaseEstimator):
         self.encoder_ = RiskFactorEncoder(factors=self.factors).fit(prepared.loc[labelled])
         design = self.encoder_.transform(prepared)
         names = self.encoder_.get_feature_names_out()
-        Xl, yl = design[labelled], outcome[labelled].astype(bool).to_numpy()
-        if yl.sum() == 0 or yl.sum() == len(yl):
+        Xl, yl = design[labelled], y_all[labelled].astype(bool).to_numpy()
+        clients = X["client_id"].astype("string")
+        data = FitData.from_design(Xl, yl, clients.to_numpy(dtype=object)[labelled])
+        checked = check_design(Xl, yl, names, patterns=data.patterns)
+        if not checked.two_classes:
             raise ModelError(
-                f"cannot fit: {int(yl.sum())} of {len(yl)} labelled sessions had back pain; "
+                f"cannot fit: {checked.events} of {checked.sessions} labelled sessions had back pain; "
                 "a model needs sessions both with and without back pain."
             )
-        keep = Xl.std(axis=0) > 0
-        if not keep.all():
-            dropped = ", ".join(names[~keep])
+        if checked.constant:
             raise ModelError(
-                f"cannot fit: these features have the same value in every labelled session: {dropped}. "
-                "Leave those factors out (factors=...) or record them."
+                f"cannot fit: these features have the same value in every labelled session: "
+                f"{', '.join(checked.constant)}. Leave those factors out (factors=...) or record them."
             )
         self.feature_names_ = names
         self.classes_ = np.array([False, True])
-        self.n_features_in_ = self.encoder_.n_features_in_
-        self.feature_names_in_ = self.encoder_.feature_names_in_
-        clients = X["client_id"].astype("string")
+        self.n_features_in_ = X.shape[1]
+        self.feature_names_in_ = np.asarray([str(c) for c in X.columns], dtype=object)
         self.cv_results_ = None
         # small dense systems: one BLAS thread is faster than several (and far faster on a busy machine)
         with threadpool_limits(limits=1, user_api="blas"):
             if isinstance(self.C, str):
                 if self.C != "cv":
                     raise ValueError(f"C must be a positive number, np.inf or 'cv', not {self.C!r}")
-                from .validation import choose_penalty
-
                 choice = choose_penalty(Xl, yl, groups=clients[labelled].to_numpy())
                 self.C_ = choice.C
                 self.cv_results_ = choice.table
@@ -431,9 +221,9 @@ class PainRiskModel(ClassifierMixin, BaseEstimator):
                     raise ValueError(f"C must be positive, not {self.C!r}")
                 self.C_ = float(self.C)
             if np.isinf(self.C_):
-                self._fit_mle(Xl, yl)
+                self._fit_mle(data, checked)
             else:
-                self._fit_penalised(Xl, yl)
+                self._fit_penalised(data)
         self.training_ = {
             "sessions": len(X),
             "labelled": int(labelled.sum()),
@@ -441,14 +231,15 @@ class PainRiskModel(ClassifierMixin, BaseEstimator):
             "events": int(yl.sum()),
             "clients": int(clients.nunique()),
         }
+        self.fit_data_ = data
         return self
 
     def _titles(self, names: list[str]) -> str:
         factor_of = self.encoder_.feature_factor()
         return "; ".join(_feature_titles(np.asarray(names, dtype=object), factor_of))
 
-    def _fit_mle(self, Xl: np.ndarray, yl: np.ndarray) -> None:
-        separated = separated_features(Xl, yl, self.feature_names_)
+    def _fit_mle(self, data: FitData, checked: DesignCheck) -> None:
+        separated = checked.separated
         if separated:
             raise ModelError(
                 "cannot fit an unpenalised model: in this log, every session with (or every session without) "
@@ -457,15 +248,13 @@ class PainRiskModel(ClassifierMixin, BaseEstimator):
                 "be infinite or zero: " + self._titles(separated) + ". Use a penalised fit (C < inf or C='cv'), "
                 "leave the factor out, or log more sessions."
             )
-        patterns, e, f, _ = collapse_patterns(Xl, yl)
-        collinear = _collinear_features(patterns, self.feature_names_)
-        if collinear:
+        if checked.collinear:
             raise ModelError(
                 "cannot fit an unpenalised model: these features always go together in this log, so their "
-                "effects cannot be told apart: " + self._titles(collinear)
+                "effects cannot be told apart: " + self._titles(checked.collinear)
                 + ". Use a penalised fit (C < inf or C='cv'), leave one of the factors out, or log more sessions."
             )
-        res = fit_logistic(patterns, e, f)
+        res = fit_logistic(data.patterns, data.events, data.nonevents)
         params = res.params
         if res.converged:
             try:
@@ -474,7 +263,7 @@ class PainRiskModel(ClassifierMixin, BaseEstimator):
                 cov = np.full_like(res.hessian, np.nan)
         else:
             cov = np.full_like(res.hessian, np.nan)
-        if not res.converged or np.any(np.abs(params[1:]) > _DIVERGED) or not np.all(np.isfinite(cov)):
+        if not res.converged or np.any(np.abs(params[1:]) > DIVERGED) or not np.all(np.isfinite(cov)):
             raise ModelError(
                 "cannot fit an unpenalised model: an odds ratio runs off to infinity (quasi-complete "
                 "separation by a combination of factors); use a penalised fit (C < inf or C='cv') or more data."
@@ -483,17 +272,48 @@ class PainRiskModel(ClassifierMixin, BaseEstimator):
         self.coef_ = params[1:].copy()
         self.cov_ = cov
 
-    def _fit_penalised(self, Xl: np.ndarray, yl: np.ndarray) -> None:
-        patterns, e, f, _ = collapse_patterns(Xl, yl)
-        res = fit_logistic(patterns, e, f, C=self.C_)
+    def _fit_penalised(self, data: FitData) -> None:
+        res = fit_logistic(data.patterns, data.events, data.nonevents, C=self.C_)
         if not res.converged:  # pragma: no cover - a ridge objective is strictly concave
             raise ModelError("the penalised fit did not converge; try a smaller C.")
         self.intercept_ = float(res.params[0])
         self.coef_ = res.params[1:].copy()
         self.cov_ = None
 
+    def fit_data_for(self, log: pd.DataFrame) -> FitData:
+        """The labelled sessions of ``log`` encoded and collapsed as this model's fit would.
+
+        Parameters
+        ----------
+        log : DataFrame of shape (n_sessions, n_columns)
+
+        Returns
+        -------
+        FitData
+        """
+        check_is_fitted(self, "coef_")
+        y_all = outcome(log)
+        labelled = y_all.notna().to_numpy()
+        X = self.design(log)[labelled]
+        yl = y_all[labelled].astype(bool).to_numpy()
+        return FitData.from_design(X, yl, log["client_id"].astype("string").to_numpy(dtype=object)[labelled])
+
     # ------------------------------------------------------------------ predicting
-    def _design(self, X: pd.DataFrame) -> np.ndarray:
+    def design(self, X: pd.DataFrame) -> np.ndarray:
+        """The model's design matrix of a session log (what the coefficients multiply).
+
+        Parameters
+        ----------
+        X : DataFrame of shape (n_sessions, n_columns)
+            A validated session log (prepared by :func:`prepare_log` or not).
+
+        Returns
+        -------
+        ndarray of shape (n_sessions, n_features)
+            Columns in ``feature_names_`` order: the factors' exposures, then
+            their ``_unknown`` indicators.
+        """
+        check_is_fitted(self, "coef_")
         return self.encoder_.transform(X)  # the encoder prepares the log when it is not prepared yet
 
     def decision_function(self, X: pd.DataFrame) -> np.ndarray:
@@ -509,7 +329,7 @@ class PainRiskModel(ClassifierMixin, BaseEstimator):
         """
         check_is_fitted(self, "coef_")
         # a weighted sum of the feature columns: the same as design @ coef_, without building the design matrix
-        columns = self.encoder_._iter_columns(X)
+        columns = self.encoder_.iter_columns(X)
         z = np.full(len(X), self.intercept_)
         for column, coef in zip(columns, self.coef_, strict=True):
             z += coef * column
@@ -526,7 +346,7 @@ class PainRiskModel(ClassifierMixin, BaseEstimator):
         -------
         ndarray of shape (n_sessions, 2)
         """
-        p = _sigmoid(self.decision_function(X))
+        p = expit(self.decision_function(X))
         return np.column_stack([1 - p, p])
 
     def predict_risk(self, X: pd.DataFrame, *, design: np.ndarray | None = None) -> pd.Series:
@@ -546,7 +366,7 @@ class PainRiskModel(ClassifierMixin, BaseEstimator):
         if design is None:
             return pd.Series(self.predict_proba(X)[:, 1], index=X.index, name="risk")
         check_is_fitted(self, "coef_")
-        return pd.Series(_sigmoid(self.intercept_ + design @ self.coef_), index=X.index, name="risk")
+        return pd.Series(expit(self.intercept_ + design @ self.coef_), index=X.index, name="risk")
 
     def predict(self, X: pd.DataFrame) -> np.ndarray:
         """Whether back pain is more likely than not (rarely true; prefer ``predict_risk``)."""
@@ -607,7 +427,7 @@ class PainRiskModel(ClassifierMixin, BaseEstimator):
             ``log_odds`` (their sum), indexed like ``X``.
         """
         check_is_fitted(self, "coef_")
-        design = self._design(X)
+        design = self.design(X)
         contrib = design * self.coef_
         factor_of = self.encoder_.feature_factor()
         out = pd.DataFrame(0.0, index=X.index, columns=list(self.encoder_.factors_))
@@ -640,7 +460,7 @@ class PainRiskModel(ClassifierMixin, BaseEstimator):
         Series of str, aligned with ``X`` (``"-"`` when no recorded factor raises the risk).
         """
         check_is_fitted(self, "coef_")
-        design = self._design(X) if design is None else design
+        design = self.design(X) if design is None else design
         k = len(self.encoder_.factors_)  # the factors' own columns come first, then the indicators
         # a recorded exposure is exactly 1 (an unrecorded one is 0 with its indicator, or a prevalence)
         vals = np.where(design[:, :k] == 1.0, self.coef_[:k], 0.0)
@@ -671,7 +491,7 @@ class PainRiskModel(ClassifierMixin, BaseEstimator):
             present; False where absent or not recorded.
         """
         check_is_fitted(self, "coef_")
-        design = self._design(X) if design is None else design
+        design = self.design(X) if design is None else design
         k = len(self.encoder_.factors_)
         return pd.DataFrame(design[:, :k] == 1.0, index=X.index, columns=list(self.encoder_.factors_))
 
@@ -712,7 +532,7 @@ class PainRiskModel(ClassifierMixin, BaseEstimator):
         True
         """
         check_is_fitted(self, "coef_")
-        from .schema import COLUMNS
+        from ..sessionlog.contract import COLUMNS
 
         spec = {c.name: c for c in COLUMNS}
         unknown = sorted(set(changes) - set(spec))
@@ -730,11 +550,211 @@ class PainRiskModel(ClassifierMixin, BaseEstimator):
         after = self.predict_risk(changed)
         return pd.DataFrame({"risk": before, "risk_if": after, "change": after - before})
 
+    # ------------------------------------------------------------------ the model's own story (as rms)
+    #: The levels each factor can take, in :meth:`factor_levels` column order.
+    LEVELS: tuple[str, ...] = ("no", "yes", "not recorded")
+
+    def factor_levels(self) -> pd.DataFrame:
+        """Log-odds contribution of each level of each factor: exposed, not exposed, not recorded.
+
+        A value that was not recorded moves the log-odds through the factor's
+        ``_unknown`` indicator when the model has one, and otherwise by the
+        training prevalence times the factor's coefficient (the expected
+        exposure, see :class:`~backpain_analysis.features.RiskFactorEncoder`).
+
+        Returns
+        -------
+        DataFrame of shape (n_factors, 3)
+            Indexed by factor; columns ``no`` (always 0), ``yes`` and ``not recorded``.
+        """
+        check_is_fitted(self, "coef_")
+        enc = self.encoder_
+        coef = dict(zip(self.feature_names_, self.coef_, strict=True))
+        rows = []
+        for f in enc.factors_:
+            unknown = coef[f"{f}_unknown"] if f in enc.unknown_indicators_ else enc.prevalence_[f] * coef[f]
+            rows.append({"factor": f, "no": 0.0, "yes": float(coef[f]), "not recorded": float(unknown)})
+        return pd.DataFrame(rows, columns=["factor", *self.LEVELS]).set_index("factor")
+
+    def exposure_levels(self, X: pd.DataFrame, *, design: np.ndarray | None = None) -> pd.DataFrame:
+        """The level (``no`` / ``yes`` / ``not recorded``) of every factor in every session.
+
+        Parameters
+        ----------
+        X : DataFrame of shape (n_sessions, n_columns)
+        design : ndarray of shape (n_sessions, n_features) or None, default=None
+            :meth:`design` of ``X`` if already computed.
+
+        Returns
+        -------
+        DataFrame of str of shape (n_sessions, n_factors), indexed like ``X``
+        """
+        check_is_fitted(self, "coef_")
+        design = self.design(X) if design is None else design
+        names = list(self.feature_names_)
+        out = {}
+        for f in self.encoder_.factors_:
+            x = design[:, names.index(f)]
+            level = np.where(x == 1, "yes", np.where(x == 0, "no", "not recorded")).astype(object)
+            if f"{f}_unknown" in names:
+                level[design[:, names.index(f"{f}_unknown")] == 1] = "not recorded"
+            out[f] = level
+        return pd.DataFrame(out, index=X.index)
+
+    def penalty_text(self) -> str:
+        """How the model was fitted, in words: unpenalised, or the L2 penalty and how it was chosen."""
+        check_is_fitted(self, "coef_")
+        if np.isinf(self.C_):
+            return "unpenalised maximum likelihood"
+        if self.cv_results_ is not None:
+            return f"L2 penalty C={self.C_:.3g}, chosen by cross-validation"
+        return f"L2 penalty C={self.C_:g}"
+
+    def summary(self, *, how: str | None = None, digits: int = 2) -> str:
+        """What the fit was and its odds ratios, as text (what ``backpain fit`` prints).
+
+        Parameters
+        ----------
+        how : str or None, default=None
+            How the fit was chosen, in words (default :meth:`penalty_text`).
+        digits : int, default=2
+
+        Returns
+        -------
+        str
+        """
+        check_is_fitted(self, "coef_")
+        t = self.training_
+        lines = [f"Fitted ({self.penalty_text() if how is None else how}) on {t['labelled']} labelled sessions of "
+                 f"{t['clients']} clients: {t['events']} with back pain"
+                 + (f"; {t['unlabelled']} sessions without a recorded outcome were used for load history only."
+                    if t["unlabelled"] else ".")]
+        if self.cv_results_ is not None:
+            cv = self.cv_results_
+            lines.append(f"L2 penalty chosen by {cv.attrs.get('n_splits', 5)}-fold cross-validation grouped by "
+                         f"client: C = {self.C_:.3g} (held-out deviance {cv['deviance'].min():.4f} per session).")
+        lines += ["", "Odds ratios (95% CI):", format_odds_ratios(self.odds_ratios(), digits=digits).to_string()]
+        return "\n".join(lines)
+
+    def validate(self, log: pd.DataFrame | None = None, *, B: int = 200, seed: int = 0,
+                 emax_lim: tuple[float, float] = (0.0, 1.0)) -> BootstrapValidation:
+        """Apparent and optimism-corrected performance by bootstrapping clients (``rms::validate``).
+
+        See :func:`~backpain_analysis.validation.bootstrap_optimism` for the
+        procedure and the meaning of each index.
+
+        Parameters
+        ----------
+        log : DataFrame or None, default=None
+            The log the model was fitted on. A fitted model keeps its training
+            data, so ``None`` validates on it; a log given is checked to be
+            that log. A model read from a file carries no data: pass the log,
+            and its specification is refitted on it and must reproduce the
+            file's coefficients.
+        B : int, default=200
+            Bootstrap replicates.
+        seed : int, default=0
+        emax_lim : tuple of float, default=(0.0, 1.0)
+
+        Returns
+        -------
+        BootstrapValidation
+
+        Raises
+        ------
+        ValueError
+            ``log`` is not the log the model was fitted on.
+        ModelError
+            A model read from a file and no log given.
+        """
+        check_is_fitted(self, "coef_")
+        data = self.fit_data_
+        if data is None:
+            if log is None:
+                raise ModelError("this model was read from a file and carries no data: pass the log it was "
+                                 "fitted on to validate it.")
+            data = self.fit_data_for(log)
+            refit = clone(self).fit(log)
+            same = (list(refit.feature_names_) == list(self.feature_names_)
+                    and np.allclose(np.r_[refit.intercept_, refit.coef_], np.r_[self.intercept_, self.coef_],
+                                    rtol=1e-6, atol=1e-6))
+            if not same:
+                raise ValueError("the model was fitted on another log; pass an unfitted PainRiskModel to refit "
+                                 "it here.")
+        elif log is not None and not self.fit_data_for(log).same_as(data):
+            raise ValueError("the model was fitted on another log; pass an unfitted PainRiskModel to refit it here.")
+        result = bootstrap_optimism(data, np.r_[self.intercept_, self.coef_], float(self.C_), B=B, seed=seed,
+                                    emax_lim=emax_lim)
+        return replace(result, model=self)
+
+    def _labelled(self, log: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        y_all = outcome(log)
+        labelled = y_all.notna().to_numpy()
+        risk = self.predict_risk(log).to_numpy()[labelled]
+        groups = log["client_id"].astype("string").to_numpy(dtype=object)[labelled].astype(str)
+        return y_all[labelled].astype(bool).to_numpy(), risk, groups
+
+    def calibration(self, log: pd.DataFrame, *, n_bins: int = 10, knots: int = 4, B: int = 200,
+                    seed: int = 0) -> CalibrationCurve:
+        """Observed against predicted risk on a log, with client-bootstrap 95% bands.
+
+        On the log the model learned from this is apparent calibration; give
+        it sessions of new clients (or use
+        :func:`~backpain_analysis.model.cross_validated_risk` with
+        :func:`~backpain_analysis.validation.calibration_curve`) to see how
+        it transports.
+
+        Parameters
+        ----------
+        log : DataFrame of shape (n_sessions, n_columns)
+            A log with ``back_pain`` recorded.
+        n_bins, knots, B, seed
+            As :func:`~backpain_analysis.validation.calibration_curve`.
+
+        Returns
+        -------
+        CalibrationCurve
+        """
+        y, risk, groups = self._labelled(log)
+        return calibration_curve(y, risk, groups=groups, n_bins=n_bins, knots=knots, B=B, seed=seed)
+
+    def decision_curve(self, log: pd.DataFrame, *, thresholds: np.ndarray | None = None) -> pd.DataFrame:
+        """Net benefit of acting on the model's risk on a log (:func:`~backpain_analysis.validation.decision_curve`).
+
+        Parameters
+        ----------
+        log : DataFrame of shape (n_sessions, n_columns)
+            A log with ``back_pain`` recorded.
+        thresholds : array-like of float or None, default=None
+
+        Returns
+        -------
+        DataFrame
+        """
+        y, risk, _ = self._labelled(log)
+        return decision_curve(y, risk, thresholds=thresholds)
+
+    def points_card(self, *, log: pd.DataFrame | None = None, **options: object) -> PointsCard:
+        """The model as an integer points card (see :func:`~backpain_analysis.points.points_card`).
+
+        Parameters
+        ----------
+        log : DataFrame or None, default=None
+            Reference log on which the card must agree with the model.
+        **options
+            ``scale``, ``tolerance``, ``source``, ``log_name``.
+
+        Returns
+        -------
+        PointsCard
+        """
+        return points_card(self, log=log, **options)
+
     # ------------------------------------------------------------------ persistence
     def to_dict(self) -> dict:
         """The fitted model as plain data (what :meth:`save` writes)."""
         check_is_fitted(self, "coef_")
-        from . import __version__
+        from .. import __version__
 
         enc = self.encoder_
         return {
@@ -807,6 +827,7 @@ class PainRiskModel(ClassifierMixin, BaseEstimator):
             model.n_features_in_ = enc.n_features_in_
             model.feature_names_in_ = enc.feature_names_in_
             model.training_ = dict(data["training"])
+            model.fit_data_ = None  # a file carries coefficients, not data
         except (KeyError, TypeError, ValueError) as exc:
             raise ModelError(f"{source}: damaged model file ({type(exc).__name__}: {exc}).") from None
         if len(model.coef_) != len(model.feature_names_):

@@ -11,7 +11,7 @@ Nobody edits these cells by hand. :func:`update_navigation` finds every
 
 A notebook is rewritten only when its generated cells change, and new cells get
 fixed ids (``nav``, ``contents``), so running it twice leaves git with nothing
-to show. ``python -m backpain_analysis.report_suite --update-notebooks`` runs it.
+to show. ``python -m suite --update-notebooks`` (``make notebooks``) runs it.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from pathlib import Path
 
 import nbformat
 
-from .paths import NOTEBOOKS_DIR
+from backpain_analysis.paths import NOTEBOOKS_DIR
 
 __all__ = [
     "CONTENTS_TAG",

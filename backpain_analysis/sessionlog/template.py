@@ -19,9 +19,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from .factors import RISK_FACTORS
-from .safety import neutralise_frame
-from .schema import COLUMNS, Column, to_file_values
+from ..factors import RISK_FACTORS
+from ..safety import neutralise_frame
+from .contract import COLUMNS, Column
+from .write import to_file_values
 
 __all__ = ["instructions_table", "example_rows", "write_template", "VALIDATED_ROWS"]
 
@@ -71,7 +72,7 @@ def instructions_table() -> pd.DataFrame:
 
 def example_rows(n: int = 6) -> pd.DataFrame:
     """A few SIMULATED rows as a trainer would type them (from the bundled example generator)."""
-    from .simulate import make_example_clients
+    from ..simulate import make_example_clients
 
     log = make_example_clients()
     first = log.loc[log["client_id"] == log["client_id"].iloc[0]].head(n)

@@ -1,6 +1,6 @@
 """The reproducible report: execute the notebook suite and publish it as offline HTML.
 
-``python -m backpain_analysis.report_suite`` (``make report``) runs every
+``python -m suite`` (``make report``) runs every
 ``notebooks/NN-*.ipynb`` in order, each in a fresh ``python3`` kernel with
 papermill (working directory ``notebooks/``, parameters left at their
 defaults), and writes to ``reports/``:
@@ -25,14 +25,12 @@ A failing notebook is named with its cell, and the command exits non-zero.
 
 from __future__ import annotations
 
-import argparse
 import copy
 import hashlib
 import json
 import platform
 import re
 import subprocess
-import sys
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -43,10 +41,12 @@ from pathlib import Path
 import jinja2
 import nbformat
 
-from ._nbnav import find_notebooks, notebook_title, update_navigation
-from .paths import DATA_DIR, NOTEBOOKS_DIR, PROJECT_DIR, REPORTS_DIR
+from backpain_analysis.paths import DATA_DIR, NOTEBOOKS_DIR, PROJECT_DIR, REPORTS_DIR
+
+from .navigation import find_notebooks, notebook_title, update_navigation
 
 __all__ = [
+    "CELL_TIMEOUT",
     "KERNEL_NAME",
     "MANIFEST_PACKAGES",
     "NotebookFailure",
@@ -55,7 +55,7 @@ __all__ = [
     "execute_in_place",
     "export_html",
     "hash_data_files",
-    "main",
+    "display_path",
     "normalise_notebook",
     "render_index",
     "run_suite",
@@ -193,7 +193,7 @@ class NotebookRun:
 
 
 # ----------------------------------------------------------------------------------------------------- helpers
-def _display(path: Path) -> str:
+def display_path(path: Path) -> str:
     """A path as the user sees it: relative to the working directory when possible."""
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
@@ -495,13 +495,13 @@ def run_suite(notebooks_dir: str | Path = NOTEBOOKS_DIR, *, reports_dir: str | P
     notebooks_dir, reports_dir = Path(notebooks_dir), Path(reports_dir)
     paths = find_notebooks(notebooks_dir, only=only)
     if not paths:
-        raise ValueError(f"no notebooks matching NN-*.ipynb in {_display(notebooks_dir)}")
+        raise ValueError(f"no notebooks matching NN-*.ipynb in {display_path(notebooks_dir)}")
     executed_dir = reports_dir / "executed"
     executed_dir.mkdir(parents=True, exist_ok=True)
     if only is None:
         _remove_stale(reports_dir, executed_dir, {p.stem for p in paths})
 
-    print(f"Running {len(paths)} notebook(s) from {_display(notebooks_dir)}/ into {_display(reports_dir)}/ "
+    print(f"Running {len(paths)} notebook(s) from {display_path(notebooks_dir)}/ into {display_path(reports_dir)}/ "
           f"(a fresh {kernel_name} kernel each)", flush=True)
     exporter = _html_exporter()
     runs: list[NotebookRun] = []
@@ -532,7 +532,7 @@ def run_suite(notebooks_dir: str | Path = NOTEBOOKS_DIR, *, reports_dir: str | P
     (reports_dir / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     (reports_dir / "index.html").write_text(render_index(runs, manifest), encoding="utf-8")
     ok = sum(r.ok for r in runs)
-    print(f"{ok} of {len(runs)} notebook(s) ran in {total:.1f} s; open {_display(reports_dir / 'index.html')}",
+    print(f"{ok} of {len(runs)} notebook(s) ran in {total:.1f} s; open {display_path(reports_dir / 'index.html')}",
           flush=True)
     return manifest
 
@@ -602,7 +602,7 @@ def update_notebooks(notebooks_dir: str | Path = NOTEBOOKS_DIR, *, only: Sequenc
     notebooks_dir = Path(notebooks_dir)
     paths = find_notebooks(notebooks_dir, only=only)
     if not paths:
-        raise ValueError(f"no notebooks matching NN-*.ipynb in {_display(notebooks_dir)}")
+        raise ValueError(f"no notebooks matching NN-*.ipynb in {display_path(notebooks_dir)}")
     changed = update_navigation(notebooks_dir, only=only)
     print(f"Navigation cells: {len(changed)} notebook(s) updated. Executing {len(paths)} notebook(s) in place "
           f"(a fresh {kernel_name} kernel each)", flush=True)
@@ -617,71 +617,3 @@ def update_notebooks(notebooks_dir: str | Path = NOTEBOOKS_DIR, *, only: Sequenc
         status = "FAILED (file left as it was)" if failure else ("updated" if rewritten else "unchanged")
         print(f"{seconds:5.1f} s, {status}", flush=True)
     return runs
-
-
-# ---------------------------------------------------------------------------------------------------------- CLI
-def _parse_only(values: Sequence[str] | None) -> list[str] | None:
-    if not values:
-        return None
-    numbers = [v.strip() for value in values for v in value.split(",") if v.strip()]
-    bad = [n for n in numbers if not n.isdigit() or len(n) > 2]
-    if bad:
-        raise ValueError(f"--only takes two-digit notebook numbers such as 03, not {', '.join(bad)}")
-    return [n.zfill(2) for n in numbers]
-
-
-def _build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m backpain_analysis.report_suite",
-        description="Execute the notebook suite into reports/ (HTML pages with code hidden, index.html, "
-                    "manifest.json), or with --update-notebooks regenerate the outputs stored in the notebooks.",
-    )
-    parser.add_argument("--update-notebooks", action="store_true",
-                        help="execute every notebook in place (stored outputs regenerated, timing metadata "
-                             "stripped) and regenerate the contents list and prev/next cells; this is "
-                             "`make notebooks`")
-    parser.add_argument("--only", nargs="+", metavar="NN",
-                        help="run only these notebooks, by number (e.g. --only 00 03, or --only 00,03)")
-    parser.add_argument("--notebooks-dir", type=Path, default=NOTEBOOKS_DIR, help="default: notebooks/")
-    parser.add_argument("--reports-dir", type=Path, default=REPORTS_DIR, help="default: reports/")
-    parser.add_argument("--timeout", type=int, default=CELL_TIMEOUT,
-                        help=f"seconds one cell may run (default: {CELL_TIMEOUT})")
-    return parser
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command; returns the exit code (0 fine, 1 a notebook failed, 2 bad usage).
-
-    Parameters
-    ----------
-    argv : sequence of str or None, default=None
-        Arguments without the program name; ``None`` reads ``sys.argv``.
-
-    Returns
-    -------
-    int
-    """
-    parser = _build_parser()
-    args = parser.parse_args(argv)
-    try:
-        only = _parse_only(args.only)
-        if args.update_notebooks:
-            runs = update_notebooks(args.notebooks_dir, only=only, timeout=args.timeout)
-            failures = [(r.notebook, r.failure) for r in runs if r.failure]
-        else:
-            manifest = run_suite(args.notebooks_dir, reports_dir=args.reports_dir, only=only, timeout=args.timeout)
-            failures = [(n["notebook"], NotebookFailure(**n["failure"])) for n in manifest["notebooks"]
-                        if n["status"] != "ok"]
-    except ValueError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    for notebook, failure in failures:
-        print(f"error: {failure.describe(notebook)}", file=sys.stderr)
-    if failures and not args.update_notebooks:
-        print(f"error: the executed notebooks (with the traceback) are in "
-              f"{_display(Path(args.reports_dir) / 'executed')}/", file=sys.stderr)
-    return 1 if failures else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,0 +1,171 @@
+"""``backpain check`` from start to end: read, score, plan, chart, write (:func:`run_check`)."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..safety import neutralise_frame
+from ..sessionlog.validate import ValidationResult, load_log
+from .charts import ChartRenderer
+from .render import model_note, render_report, summary_text
+from .scoring import (
+    SCORE_COLUMNS,
+    SUMMARY_COLUMNS,
+    action_plans,
+    attention_clients,
+    chart_order,
+    client_summary,
+    score_sessions,
+)
+
+__all__ = ["CheckResult", "run_check"]
+
+
+@dataclass
+class CheckResult:
+    """What :func:`run_check` produced.
+
+    Attributes
+    ----------
+    exit_code : int
+        0 when at least one row was scored (1 with ``strict`` and a rejected
+        row, 1 when nothing could be scored).
+    validation : ValidationResult
+    scores : DataFrame
+        One row per accepted input row (the contents of ``scores.csv``).
+    clients : DataFrame
+        One row per client (the report's summary table).
+    files : dict of str to Path
+        ``report``, ``scores`` and ``rejected``.
+    summary : str
+        The text printed at the end of ``backpain check``.
+    """
+
+    exit_code: int
+    validation: ValidationResult
+    scores: pd.DataFrame
+    clients: pd.DataFrame
+    files: dict[str, Path] = field(default_factory=dict)
+    summary: str = ""
+
+
+def run_check(
+    path: str | Path,
+    out_dir: str | Path,
+    *,
+    model: object = None,
+    model_path: str | Path | None = None,
+    strict: bool = False,
+    progress: bool | None = None,
+    top_n: int = 10,
+    max_detailed: int = 30,
+) -> CheckResult:
+    """Check a trainer's client file and write the report, scores and rejected rows.
+
+    Parameters
+    ----------
+    path : str or Path
+        The session log (CSV or XLSX).
+    out_dir : str or Path
+        Folder for ``report.html``, ``scores.csv`` and ``rejected.csv``.
+    model : PainRiskModel or None, default=None
+        A fitted model; by default the one in ``model_path`` or the bundled model.
+    model_path : str or Path or None, default=None
+        JSON model file (``backpain fit ... --out``).
+    strict : bool, default=False
+        Exit code 1 when any row was rejected.
+    progress : bool or None, default=None
+        Show progress bars on stderr (``None``: only on a terminal).
+    top_n : int, default=10
+        Clients with the highest current risk that get a full section even if
+        not in the high tier.
+    max_detailed : int, default=30
+        Cap on full sections of clients without a red flag and on charts
+        (raised to ``top_n`` if smaller), so a 1,000-client file stays a few
+        MB; every client with a current red flag still gets a section, and
+        charts alternate between red-flagged and other clients
+        (:func:`~backpain_analysis.check.chart_order`).
+
+    Returns
+    -------
+    CheckResult
+
+    Raises
+    ------
+    LogFileError, ModelError
+        File-level problems (the CLI turns them into exit code 2).
+    """
+    from tqdm.auto import tqdm
+
+    from ..model import PainRiskModel, load_default_model
+
+    out_dir = Path(out_dir)
+    disable = (not sys.stderr.isatty()) if progress is None else not progress
+    stages = tqdm(total=5, desc="backpain check", unit="step", disable=disable, file=sys.stderr)
+
+    stages.set_postfix_str("read + validate")
+    validation = load_log(path)
+    stages.update()
+    if model is None:
+        model = PainRiskModel.load(model_path) if model_path is not None else load_default_model()
+    data = validation.data
+
+    stages.set_postfix_str("score")
+    if len(data):
+        scores = score_sessions(data, model)
+        clients = client_summary(data, scores)
+    else:
+        scores = pd.DataFrame(columns=list(SCORE_COLUMNS))
+        clients = pd.DataFrame(columns=list(SUMMARY_COLUMNS))
+    stages.update()
+
+    stages.set_postfix_str("action plans")
+    detailed = attention_clients(clients, top_n=top_n, max_detailed=max_detailed) if len(clients) else []
+    plans = action_plans(data, model, detailed)
+    stages.update()
+
+    stages.set_postfix_str("charts and csv files")
+    import matplotlib
+
+    if "matplotlib.pyplot" not in sys.modules:  # a command-line run: no screen needed
+        matplotlib.use("Agg")
+    import matplotlib.pyplot  # imported once here, not in every chart worker
+
+    # charts (the bulk of the file) for at most max_detailed clients, in priority order
+    charted = chart_order(clients, detailed, max_charts=max(max_detailed, top_n))
+    rows = data["client_id"].astype(str).isin(set(charted)).to_numpy() if charted else np.zeros(len(data), bool)
+    data_c, scores_c = data.loc[rows], scores.loc[rows]  # each chart then searches a few rows, not the whole log
+    files = {"report": out_dir / "report.html", "scores": out_dir / "scores.csv",
+             "rejected": out_dir / "rejected.csv"}
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with ChartRenderer(data_c, scores_c, charted) as renderer:
+        # the CSV files are written while the charts render in other processes
+        cols = ["row", "client_id", "date", "risk", "risk_tier", "top_factors", "triage"]
+        # UTF-8 with a byte-order mark, so that Excel opens accented client names correctly on a double click
+        neutralise_frame(scores[cols]).to_csv(files["scores"], index=False, lineterminator="\n",
+                                              encoding="utf-8-sig")
+        neutralise_frame(validation.problems[["row", "column", "value", "problem"]]).to_csv(
+            files["rejected"], index=False, lineterminator="\n", encoding="utf-8-sig")
+        charts = dict(zip(charted, tqdm(renderer.results(), total=len(charted), desc="charts", unit="client",
+                                        disable=disable, leave=False, file=sys.stderr), strict=True))
+    stages.update()
+
+    stages.set_postfix_str("report")
+    html = render_report(source=Path(path).name, validation=validation, scores=scores, clients=clients,
+                         plans=plans, detailed=detailed, charts=charts,
+                         model_note=model_note(model, model_path))
+    files["report"].write_text(html, encoding="utf-8")
+    stages.update()
+    stages.close()
+
+    if len(scores) == 0:
+        code = 1
+    else:
+        code = 1 if (strict and validation.n_rejected) else 0
+    return CheckResult(exit_code=code, validation=validation, scores=scores, clients=clients, files=files,
+                       summary=summary_text(validation, scores, clients, out_dir))

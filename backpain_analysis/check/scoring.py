@@ -1,0 +1,306 @@
+"""The check's decisions: each session's risk and triage, each client's summary, action plans, who is shown.
+
+Nothing here draws or writes: :mod:`.charts` draws, :mod:`.render` writes the
+report and :mod:`.run` puts the steps together.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..factors import RISK_FACTORS
+from ..model import with_changes
+from ..tiers import risk_tier
+from ..triage import NO_FLAG, TRIAGE_LEVELS, level_rank, triage
+
+__all__ = [
+    "RECENT_DAYS",
+    "SCORE_COLUMNS",
+    "SUMMARY_COLUMNS",
+    "action_plans",
+    "attention_clients",
+    "chart_order",
+    "client_summary",
+    "red_flag_tables",
+    "score_sessions",
+]
+
+#: Red flags in a client's last RECENT_DAYS days (up to their latest session) make the client "flagged now".
+RECENT_DAYS = 28
+#: Columns of :func:`score_sessions` (also those of an empty log's scores).
+SCORE_COLUMNS: tuple[str, ...] = ("row", "client_id", "date", "risk", "risk_tier", "top_factors", "triage",
+                                  "triage_level", "red_flags")
+#: Columns of :func:`client_summary` for a log without accepted rows.
+SUMMARY_COLUMNS: tuple[str, ...] = ("sessions", "first_date", "last_date", "risk", "risk_tier", "trend",
+                                    "trend_change", "top_factors", "triage_level", "red_flag_sessions",
+                                    "current_pain", "latest_row")
+_PLAN_COLUMNS = ["client_id", "factor", "change", "risk", "risk_if", "reduction", "tip"]
+
+
+def score_sessions(data: pd.DataFrame, model: object) -> pd.DataFrame:
+    """Risk, tier, top factors and triage for every accepted session.
+
+    Parameters
+    ----------
+    data : DataFrame of shape (n_sessions, n_columns)
+        Accepted rows of a validated log (index = file row number).
+    model : PainRiskModel
+        A fitted model.
+
+    Returns
+    -------
+    DataFrame of shape (n_sessions, 9)
+        ``row``, ``client_id``, ``date``, ``risk``, ``risk_tier``,
+        ``top_factors``, ``triage`` (``"none"`` or ``"level: messages"``),
+        plus ``triage_level`` and ``red_flags`` for the report.
+    """
+    design = model.design(data)  # one pass over the log gives both the risk and its top factors
+    risk = model.predict_risk(data, design=design)
+    tri = triage(data)
+    triage_text = np.where(tri["triage_level"] == NO_FLAG, NO_FLAG, tri["triage_level"] + ": " + tri["triage"])
+    return pd.DataFrame(
+        {
+            "row": data.index.to_numpy(),
+            "client_id": data["client_id"].astype(str).to_numpy(),
+            "date": pd.to_datetime(data["date"]).dt.strftime("%Y-%m-%d").to_numpy(),
+            "risk": risk.to_numpy().round(4),
+            "risk_tier": risk_tier(risk.to_numpy()).to_numpy(),
+            "top_factors": model.top_factors(data, n=3, design=design).to_numpy(),
+            "triage": triage_text,
+            "triage_level": tri["triage_level"].to_numpy(),
+            "red_flags": tri["red_flags"].to_numpy(),
+        }
+    )
+
+
+def client_summary(data: pd.DataFrame, scores: pd.DataFrame) -> pd.DataFrame:
+    """One row per client: current (latest session) risk and tier, trend, red flags, current pain.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Accepted rows of a validated log.
+    scores : DataFrame
+        From :func:`score_sessions`, in the same row order as ``data``.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``client_id``: ``sessions``, ``first_date``, ``last_date``,
+        ``risk`` (latest session), ``risk_tier``, ``trend`` (mean risk of the
+        last 14 days against the 14 before: ``rising``, ``falling``,
+        ``steady`` or ``not enough history``), ``trend_change``,
+        ``top_factors`` (latest session), ``triage_level`` (most urgent in
+        the client's last 28 days), ``red_flag_sessions`` (flagged sessions in
+        those days), ``earlier_flags`` (flagged sessions before them),
+        ``current_pain`` (the latest session with a recorded outcome had back
+        pain, or the latest session recorded a pain score above 0) and
+        ``latest_row``.
+    """
+    s = scores.assign(
+        _date=pd.to_datetime(scores["date"]),
+        _pain=data["back_pain"].astype("boolean").to_numpy() if "back_pain" in data else pd.NA,
+    )
+    s["_index"] = s.index
+    s = s.sort_values(["client_id", "_date", "row"], kind="stable")
+    g = s.groupby("client_id", sort=True)
+    latest = g.tail(1).set_index("client_id")
+    last_date = g["_date"].transform("max")
+    age = (last_date - s["_date"]).dt.days
+    flagged = s["triage_level"] != NO_FLAG
+    recent_level = s["triage_level"].where(age < RECENT_DAYS, NO_FLAG)
+    s["_recent_rank"] = level_rank(recent_level)
+    g = s.groupby("client_id", sort=True)
+    recent = s["risk"].where(age < 14).groupby(s["client_id"]).mean()
+    before = s["risk"].where((age >= 14) & (age < 28)).groupby(s["client_id"]).mean()
+    change = (recent - before).reindex(latest.index)
+    trend = np.select([change.isna(), change > 0.02, change < -0.02],
+                      ["not enough history", "rising", "falling"], "steady")
+    labelled = s.loc[s["_pain"].notna()]
+    current_pain = labelled.groupby("client_id").tail(1).set_index("client_id")["_pain"].astype(bool)
+    current_pain = current_pain.reindex(latest.index).fillna(False).astype(bool)
+    if "pain_score" in data:  # pain recorded at the latest session counts too
+        score = pd.Series(pd.to_numeric(data["pain_score"], errors="coerce").to_numpy(), index=scores.index)
+        current_pain |= (score.loc[latest["_index"]].to_numpy() > 0)
+    out = pd.DataFrame(
+        {
+            "sessions": g.size(),
+            "first_date": g["_date"].min().dt.strftime("%Y-%m-%d"),
+            "last_date": g["_date"].max().dt.strftime("%Y-%m-%d"),
+            "risk": latest["risk"],
+            "risk_tier": latest["risk_tier"],
+            "trend": trend,
+            "trend_change": change.round(4),
+            "top_factors": latest["top_factors"],
+            # the most urgent level: the lowest rank is the level's position in TRIAGE_LEVELS
+            "triage_level": np.asarray(TRIAGE_LEVELS, dtype=object)[g["_recent_rank"].min().to_numpy()],
+            "red_flag_sessions": (recent_level != NO_FLAG).groupby(s["client_id"]).sum(),
+            "earlier_flags": (flagged & (age >= RECENT_DAYS)).groupby(s["client_id"]).sum(),
+            "current_pain": current_pain,
+            "latest_row": latest["row"],
+        }
+    )
+    out.index.name = "client_id"
+    return out
+
+
+def action_plans(data: pd.DataFrame, model: object, clients: list[str] | pd.Index) -> pd.DataFrame:
+    """For each client's latest session: the changes that would lower the estimate most.
+
+    For every modifiable risk factor (one with a remedy in the registry) that
+    was recorded as present in a client's latest session, that session is
+    re-scored with the change (``what_if``; training-load history is
+    recomputed), then with all helpful changes together. A factor that was not
+    recorded is never offered as a change.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Accepted rows of a validated log.
+    model : PainRiskModel
+    clients : list of str
+        Client ids to plan for.
+
+    Returns
+    -------
+    DataFrame
+        ``client_id``, ``factor``, ``change`` (in plain words), ``risk``,
+        ``risk_if``, ``reduction`` and ``tip``, sorted by client then
+        reduction; a row with ``factor == "all"`` gives the combined effect.
+        Only changes that lower the estimate by at least 0.1 percentage
+        points are listed.
+    """
+    clients = list(clients)
+    if not clients:
+        return pd.DataFrame(columns=_PLAN_COLUMNS)
+    sub = data.loc[data["client_id"].astype(str).isin(clients)]
+    dates = pd.to_datetime(sub["date"])
+    order = pd.DataFrame({"c": sub["client_id"].astype(str).to_numpy(), "d": dates.to_numpy(),
+                          "i": np.arange(len(sub))}).sort_values(["c", "d", "i"], kind="stable")
+    latest_pos = order.groupby("c")["i"].last()
+    design = model.design(sub)
+    base = model.predict_risk(sub, design=design).to_numpy()
+    present = model.recorded_exposures(sub, design=design)
+    rows = []
+    helpful: dict[str, list[str]] = {}
+    for f in RISK_FACTORS:
+        if not f.remedy or f.name not in model.encoder_.factors_:
+            continue
+        # only a factor recorded as present in the latest session is a change to make (an unrecorded value
+        # is a reason to record it, not a cause to remove)
+        exposed = latest_pos[present[f.name].to_numpy()[latest_pos.to_numpy()]]
+        if exposed.empty:
+            continue
+        where = np.zeros(len(sub), bool)
+        where[exposed.to_numpy()] = True
+        risk_if = model.what_if(sub, where=where, risk=base, **dict(f.remedy))["risk_if"].to_numpy()
+        for c, pos in exposed.items():
+            reduction = base[pos] - risk_if[pos]
+            if reduction >= 0.001:
+                rows.append({"client_id": c, "factor": f.name, "change": f.remedy_text, "risk": base[pos],
+                             "risk_if": risk_if[pos], "reduction": reduction, "tip": f.tip})
+                helpful.setdefault(c, []).append(f.name)
+    plan = pd.DataFrame(rows, columns=_PLAN_COLUMNS)
+    # all helpful changes together, for every client with more than one: each factor's remedy goes into the
+    # latest session of the clients it helps (remedies touch distinct columns), then one scoring pass
+    several = [c for c, names in helpful.items() if len(names) > 1]
+    combined = []
+    if several:
+        changed = sub
+        for f in RISK_FACTORS:
+            members = [c for c in several if f.name in helpful[c]]
+            if members:
+                mask = np.zeros(len(sub), bool)
+                mask[latest_pos.loc[members].to_numpy()] = True
+                changed = with_changes(changed, where=mask, **dict(f.remedy))
+        risk_if = model.predict_risk(changed).to_numpy()
+        for c in several:
+            pos = latest_pos[c]
+            combined.append({"client_id": c, "factor": "all", "change": "all of the changes above",
+                             "risk": base[pos], "risk_if": risk_if[pos], "reduction": base[pos] - risk_if[pos],
+                             "tip": ""})
+    plan = pd.concat([plan, pd.DataFrame(combined, columns=plan.columns)], ignore_index=True) if combined else plan
+    plan["_all"] = plan["factor"] == "all"
+    plan = plan.sort_values(["client_id", "_all", "reduction"], ascending=[True, True, False], kind="stable")
+    return plan.drop(columns="_all").reset_index(drop=True)
+
+
+def attention_clients(clients: pd.DataFrame, *, top_n: int = 10, max_detailed: int = 30) -> list[str]:
+    """Clients who need attention: current red flags, then the high tier, then the top N by risk.
+
+    Parameters
+    ----------
+    clients : DataFrame
+        From :func:`client_summary`.
+    top_n : int, default=10
+        Clients with the highest current risk included even below the high tier.
+    max_detailed : int, default=30
+        At most this many clients without a red flag (at least ``top_n``);
+        every client with a current red flag is always included.
+
+    Returns
+    -------
+    list of str
+        Client ids: red-flagged clients, most urgent level first and then by
+        risk, then the others by risk.
+    """
+    flagged_now = clients["triage_level"] != NO_FLAG
+    by_urgency = clients.loc[flagged_now].assign(_rank=level_rank(clients["triage_level"]))
+    by_urgency = by_urgency.sort_values(["_rank", "risk"], ascending=[True, False], kind="stable")
+    flagged = list(by_urgency.index)
+    by_risk = clients.loc[~flagged_now].sort_values("risk", ascending=False, kind="stable")
+    high = list(by_risk.index[by_risk["risk_tier"] == "high"])
+    others = list(dict.fromkeys([*high, *by_risk.index[:top_n]]))
+    return flagged + others[: max(max_detailed, top_n)]
+
+
+def chart_order(clients: pd.DataFrame, detailed: list[str], *, max_charts: int = 30) -> list[str]:
+    """Which detailed clients get a chart: red-flagged and other clients in turn, each in priority order.
+
+    Parameters
+    ----------
+    clients : DataFrame
+        From :func:`client_summary`.
+    detailed : list of str
+        From :func:`attention_clients`.
+    max_charts : int, default=30
+        Charts are the bulk of the report's size and time.
+
+    Returns
+    -------
+    list of str
+    """
+    flagged = [c for c in detailed if clients.loc[c, "triage_level"] != NO_FLAG]
+    others = [c for c in detailed if clients.loc[c, "triage_level"] == NO_FLAG]
+    turns = [c for pair in zip(flagged, others, strict=False) for c in pair]
+    rest = flagged[len(others):] + others[len(flagged):]
+    return (turns + rest)[:max_charts]
+
+
+def red_flag_tables(scores: pd.DataFrame, clients: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The flagged sessions, as the report lists them: current ones by urgency, then earlier ones.
+
+    Parameters
+    ----------
+    scores : DataFrame
+        From :func:`score_sessions`.
+    clients : DataFrame
+        From :func:`client_summary`.
+
+    Returns
+    -------
+    current : DataFrame
+        Flagged sessions in each client's last :data:`RECENT_DAYS` days,
+        most urgent level first, then by client and date.
+    earlier : DataFrame
+        Flagged sessions before those days, by client and date.
+    """
+    last = pd.to_datetime(scores["client_id"].map(clients["last_date"]))
+    recent = (last - pd.to_datetime(scores["date"])).dt.days < RECENT_DAYS
+    flagged = scores["triage_level"] != NO_FLAG
+    current = scores.loc[flagged & recent]
+    current = current.assign(_rank=level_rank(current["triage_level"]))
+    current = current.sort_values(["_rank", "client_id", "date"], kind="stable").drop(columns="_rank")
+    earlier = scores.loc[flagged & ~recent].sort_values(["client_id", "date"], kind="stable")
+    return current, earlier

@@ -1,0 +1,94 @@
+"""The HTML report and the printed summary: hostile names stay text, red flags first, colours from the registries."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from markupsafe import escape
+
+from backpain_analysis.check import run_check
+from backpain_analysis.sessionlog import to_file_values
+from backpain_analysis.simulate import simulate_cohort
+from backpain_analysis.tiers import TIER_STYLES, tier_css
+from backpain_analysis.triage import LEVEL_STYLES, RED_FLAG_RULES, TREATMENT_GUIDANCE, level_css
+
+
+def test_hostile_names_are_text_in_html(hostile_result, hostile_names):
+    page = hostile_result.files["report"].read_text()
+    assert "<script" not in page.lower() and "<img src=x" not in page and "<svg" not in page
+    for name in hostile_names:
+        assert str(escape(name)) in page
+    # nothing in the page can fetch from the network
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", page)
+    assert "@import" not in page and not re.search(r"url\(\s*['\"]?(https?:)?//", page)
+
+
+def test_report_colours_come_from_the_registries(hostile_result):
+    page = hostile_result.files["report"].read_text()
+    style = page[page.index("<style>"):page.index("</style>")]
+    assert tier_css() in style and level_css() in style
+    for tier, s in TIER_STYLES.items():
+        assert f".tier-{tier} {{ background: {s.fill}; color: {s.ink}; }}" in style
+    for level, (colour, weight) in LEVEL_STYLES.items():
+        assert f".lvl-{level} {{ color: {colour}; font-weight: {weight}; }}" in style
+    # no colour of a tier or a level is written anywhere else in the style sheet
+    rules = [r for r in style.split("}") if ".tier-" in r or ".lvl-" in r]
+    assert len(rules) == len(TIER_STYLES) + len(LEVEL_STYLES)
+
+
+def test_red_flag_first_and_overrides(hostile_file, hostile_result):
+    page = hostile_result.files["report"].read_text()
+    assert page.index("Red flags: stop and see a clinician") < page.index("Summary")
+    flagged = hostile_result.scores.loc[hostile_result.scores["row"] == hostile_file[2]]
+    assert flagged["triage"].iloc[0].startswith("urgent: New bladder or bowel problems")
+
+
+@pytest.mark.parametrize("rule", RED_FLAG_RULES, ids=[r.code for r in RED_FLAG_RULES])
+def test_each_red_flag_rule_reaches_the_report(tmp_path, rule):
+    log = simulate_cohort(n_clients=2, weeks=3, seed=5)
+    text = to_file_values(log).astype(object)
+    value = {"pain_score": "8", "pain_days": "4"}.get(rule.column, "yes")
+    text.loc[2, rule.column] = value
+    text.loc[2, "back_pain"] = "yes"
+    path = tmp_path / "f.csv"
+    text.to_csv(path, index=False)
+    r = run_check(path, tmp_path / "out", progress=False)
+    row = r.scores.loc[r.scores["row"] == 4].iloc[0]
+    assert row["triage"].startswith(f"{rule.level}: ") and rule.message in row["triage"]
+    assert str(escape(rule.message)) in r.files["report"].read_text()
+    assert rule.level in r.summary
+
+
+def test_flagged_client_section_overrides_the_plan_and_pain_gets_guidance(hostile_result):
+    page = hostile_result.files["report"].read_text()
+    section = page[page.index('<article class="client"'):]
+    section = section[: section.index("</article>")]
+    assert "no training changes until a clinician has assessed this client" in section
+    assert "Change for the next session" not in section
+    in_pain = hostile_result.clients.index[hostile_result.clients["current_pain"]
+                                           & (hostile_result.clients["triage_level"] == "none")]
+    assert len(in_pain)  # the simulated file has clients in pain after their latest session
+    listed = page[page.index('id="in-pain"'):]
+    listed = listed[: listed.index("</section>")]
+    assert str(escape(TREATMENT_GUIDANCE[0])) in listed
+    assert all(str(escape(c)) in listed for c in in_pain)
+
+
+def test_earlier_red_flags_are_listed_too(tmp_path):
+    log = simulate_cohort(n_clients=2, weeks=10, seed=6)
+    text = to_file_values(log).astype(object)
+    first = text.index[text["client_id"] == text["client_id"].iloc[0]].min()  # weeks before the latest
+    text.loc[first, "fever"] = "yes"
+    path = tmp_path / "old.csv"
+    text.to_csv(path, index=False)
+    r = run_check(path, tmp_path / "out", progress=False)
+    page = r.files["report"].read_text()
+    assert "earlier flagged session(s)" in page
+    assert f'<td class="num">{int(first) + 2}</td>' in page[page.index('id="earlier-flags"'):]
+
+
+def test_summary_lists_red_flags_most_urgent_first_and_says_estimates(hostile_result):
+    text = hostile_result.summary
+    assert text.index("RED FLAGS") < text.index("Highest current risk (estimates, not a diagnosis):")
+    assert "urgent (1 session(s))" in text
