@@ -9,7 +9,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup report test lint notebooks lab data bench runtime-check clean
+.PHONY: setup report test lint notebooks lab data docs bench runtime-check clean
 
 setup: $(STAMP)
 
@@ -40,6 +40,10 @@ lab: $(STAMP)
 
 data: $(STAMP)
 	$(BIN)/python -m backpain_analysis._bundle
+
+# docs/evidence.md from the registries (factors, red-flag rules, sources); a test fails when it is stale
+docs: $(STAMP)
+	$(BIN)/python -m backpain_analysis.evidence_doc
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks --repeat 3

@@ -76,10 +76,21 @@ def _report_validation(result: object, *, show_problems: bool = True, limit: int
             print(f"  ... and {len(lines) - len(shown)} more (use --all to list every problem)")
 
 
+def _add_reading_options(p: argparse.ArgumentParser) -> None:
+    """``--date-order`` and ``--sheet``: how the log file is read (``validate``, ``check``, ``fit``)."""
+    p.add_argument("--date-order", choices=("dmy", "mdy", "ymd"), default=None, type=str.lower,
+                   help="order of the dates in the file: dmy = day first (09.03.2026, 09/03/2026), mdy = month "
+                        "first (3/9/2026), ymd = year first (2026-03-09); by default detected from the dates that "
+                        "can be read only one way (a day above 12)")
+    p.add_argument("--sheet", metavar="NAME", default=None,
+                   help="workbook sheet to read (default: the sheet named Sessions, else the first sheet with the "
+                        "required columns)")
+
+
 def _cmd_validate(args: argparse.Namespace) -> int:
     from .sessionlog.validate import load_log
 
-    result = load_log(args.file)
+    result = load_log(args.file, date_order=args.date_order, sheet=args.sheet)
     _report_validation(result, limit=None if args.all else 50)
     return EXIT_OK if result.ok else EXIT_ROWS
 
@@ -100,7 +111,7 @@ def _cmd_fit(args: argparse.Namespace) -> int:
     for option, value in (("--out", args.out), ("--card", args.card)):  # before the work, not after it
         if value and Path(value).is_dir():
             raise _UserError(f"{option} {value} is a folder; give a file name.")
-    result = load_log(args.file)
+    result = load_log(args.file, date_order=args.date_order, sheet=args.sheet)
     _report_validation(result, limit=20)
     if result.n_accepted == 0:
         raise ModelError("nothing to fit: every row was rejected (see the problems above).")
@@ -168,7 +179,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
     if out.exists() and not out.is_dir():
         raise _UserError(f"--out {out} is a file; give a folder for report.html, scores.csv and rejected.csv.")
     result = run_check(args.file, args.out, model_path=args.model, strict=args.strict,
-                       progress=None if not args.no_progress else False, top_n=args.top)
+                       progress=None if not args.no_progress else False, top_n=args.top,
+                       date_order=args.date_order, sheet=args.sheet)
     print(_printable_lines(result.summary))
     print(f"\n{_disclaimer()}")
     return result.exit_code
@@ -234,6 +246,7 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--top", type=int, default=10,
                    help="the N clients with the highest risk get a full section (default: 10)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    _add_reading_options(p)
     p.set_defaults(func=_cmd_check)
 
     p = sub.add_parser("validate", help="check a session log against the contract",
@@ -241,6 +254,7 @@ def _build_parser() -> argparse.ArgumentParser:
                                    "rejected, 2 on a file-level error.")
     p.add_argument("file", help="session log, .csv or .xlsx")
     p.add_argument("--all", action="store_true", help="list every problem, not only the first 50")
+    _add_reading_options(p)
     p.set_defaults(func=_cmd_validate)
 
     p = sub.add_parser("fit", help="fit the risk model on a log with back_pain recorded",
@@ -260,6 +274,7 @@ def _build_parser() -> argparse.ArgumentParser:
                    help="bootstrap replicates of the validation, resampling clients (default: 200; 0 skips it)")
     p.add_argument("--seed", type=int, default=0, help="seed of the bootstrap (default: 0)")
     p.add_argument("--card", metavar="PATH", help="also write a printable points card (.png or .pdf)")
+    _add_reading_options(p)
     p.set_defaults(func=_cmd_fit)
     return parser
 

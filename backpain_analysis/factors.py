@@ -17,11 +17,27 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 
-__all__ = ["FACTOR_NAMES", "RISK_FACTORS", "RiskFactor", "factor_table", "get_factor"]
+__all__ = ["FACTOR_NAMES", "MODEL_FACTORS", "RISK_FACTORS", "STRENGTHS", "RiskFactor", "Scale", "factor_table",
+           "get_factor"]
 
 Strength = Literal["strong", "moderate", "limited", "none", "against"]
+
+#: What each evidence grade means (for a causal effect on back pain, not on injuries in general).
+STRENGTHS: dict[str, str] = {
+    "strong": "consistent findings of good prospective studies or reviews for back pain itself",
+    "moderate": "trials or good cohorts for back pain, with some inconsistency or moderate-quality evidence",
+    "limited": "indirect, low-quality or disputed evidence: other injuries, occupational exposures, "
+               "biomechanics, or an untested marker",
+    "none": "no study found that links the exposure to back pain",
+    "against": "good studies found no effect on back pain although the article claims one",
+}
+#: Grades whose factors the trainer's model leaves out: the evidence gives nothing to act on, so the
+#: default model, its points card and the trainer report never present them as risks or as advice.
+#: The notebooks still test the article's claim about them with a model that includes them.
+EXCLUDED_STRENGTHS: tuple[str, ...] = ("none", "against")
 
 # thresholds, named once so encoding text and code cannot drift apart
 WARMUP_MIN = 10
@@ -36,6 +52,125 @@ ACWR_SWEET_SPOT = (0.8, 1.3)
 WATER_LOW_L = 1.5
 MORNING_BEFORE_H = 9
 SIT_REACH_POOR_CM = 0
+
+
+@dataclass(frozen=True)
+class Scale:
+    """How a measured exposure enters the dose-response model, on its own scale.
+
+    Attributes
+    ----------
+    column : str
+        The natural-scale input (a session-log column, or a derived load column).
+    unit : str
+        Its unit, for tables and axes.
+    reference : float
+        The good-practice value a session is compared against (warm-up 10
+        min, plank 60 s): a factor's contribution is measured from it, and a
+        session at or on the better side of it gets none in explanations
+        and plans.
+    better : {"higher", "lower"}
+        Which side of the reference is good practice.
+    shape : {"spline", "linear"}, default="spline"
+        ``spline``: a restricted cubic spline with ``knots`` knots at
+        Harrell's quantiles of the training values (linear beyond the outer
+        knots); ``linear``: one slope (for few distinct values, like a 1-5 score).
+    knots : int, default=4
+    limits : tuple of float
+        Values are clipped to this range before the model sees them (an
+        acute:chronic ratio of infinity, after a break, counts as the upper limit).
+    contrast : tuple of float
+        ``(exposed, reference)`` values of the effects table (as ``rms::summary``).
+    bands : tuple of float
+        Edges of the points card's ranges, ascending (``(5, 10)``: 0-4, 5-9, 10+).
+    advice : str
+        The plain-words target that advice and the card speak in ("10+ min").
+    truth : callable
+        ``truth(x) -> log-odds``: the simulation's true curve relative to the
+        reference (0 there and on its better side).
+    truth_source : str
+        Where that curve comes from, or that it is an assumption.
+    label : str
+        The measure in words, for texts ("warm-up", "plank").
+    shown_unit : str or None
+        The unit as texts print it after a value (default: ``unit``; ``""`` for none).
+    """
+
+    column: str
+    unit: str
+    reference: float
+    better: Literal["higher", "lower"]
+    contrast: tuple[float, float]
+    bands: tuple[float, ...]
+    advice: str
+    truth: Callable[[np.ndarray], np.ndarray] = field(repr=False, compare=False)
+    truth_source: str = ""
+    shape: Literal["spline", "linear"] = "spline"
+    knots: int = 4
+    limits: tuple[float, float] = (-np.inf, np.inf)
+    label: str = ""
+    shown_unit: str | None = None
+
+    def describe(self, value: float) -> str:
+        """A value in words: ``"warm-up 3 min"``, ``"RPE 8"``, ``"acute:chronic load 1.7"``."""
+        unit = self.unit if self.shown_unit is None else self.shown_unit
+        number = f"{value:.0f}" if float(value).is_integer() or abs(value) >= 10 else f"{value:.1f}"
+        return f"{self.label} {number}" + (f" {unit}" if unit else "")
+
+    def clip(self, values: np.ndarray) -> np.ndarray:
+        """Values as the model sees them: clipped to ``limits`` (missing stays missing)."""
+        return np.clip(np.asarray(values, dtype=float), *self.limits)
+
+    def worse(self, values: np.ndarray) -> np.ndarray:
+        """Whether each value is on the worse side of the reference (missing: False)."""
+        v = np.asarray(values, dtype=float)
+        with np.errstate(invalid="ignore"):
+            return (v < self.reference) if self.better == "higher" else (v > self.reference)
+
+    def band_labels(self) -> list[str]:
+        """The card's range labels: ``["under 5", "5 to 9", "10+"]``, ``["1-2", "3", "4-5"]`` for a score."""
+        edges = [float(e) for e in self.bands]
+        whole = all(e.is_integer() for e in edges) and self.unit not in ("ratio", "l")
+        score = self.shape == "linear" and np.isfinite(self.limits).all()  # a bounded score: show both ends
+        labels = []
+        for i in range(len(edges) + 1):
+            lo = edges[i - 1] if i else None
+            hi = edges[i] if i < len(edges) else None
+            if not whole:
+                labels.append(f"under {hi:g}" if lo is None else f"{lo:g}+" if hi is None
+                              else f"{lo:g} to under {hi:g}")
+                continue
+            first = self.limits[0] if lo is None else lo
+            last = self.limits[1] if hi is None else hi - 1
+            if score:
+                labels.append(f"{first:g}" if first == last else f"{first:g}-{last:g}")
+            elif lo is None:
+                labels.append(f"under {hi:g}")
+            elif hi is None:
+                labels.append(f"{lo:g}+")
+            else:
+                labels.append(f"{lo:g}" if lo == last else f"{lo:g} to {last:g}")
+        return labels
+
+    def band_of(self, values: np.ndarray) -> np.ndarray:
+        """Index of each value's card range (values must be recorded)."""
+        return np.searchsorted(np.asarray(self.bands, dtype=float), self.clip(values), side="right")
+
+
+def _ramp(slope_or: float, start: float, per: float, *, cap: float = np.inf,
+          side: Literal["below", "above"]) -> Callable[[np.ndarray], np.ndarray]:
+    """A true curve: 0 on the good side of ``start``, then log(``slope_or``) per ``per`` units, up to ``cap`` units."""
+
+    def curve(x: np.ndarray) -> np.ndarray:
+        x = np.asarray(x, dtype=float)
+        dist = (start - x) if side == "below" else (x - start)
+        return np.log(slope_or) * np.clip(dist / per, 0.0, cap)
+
+    return curve
+
+
+def _flat(x: np.ndarray) -> np.ndarray:
+    return np.zeros(np.shape(x))
 
 
 @dataclass(frozen=True)
@@ -61,9 +196,13 @@ class RiskFactor:
     evidence : str
         What published studies say, with numbers and citations.
     strength : {"strong", "moderate", "limited", "none", "against"}
-        How strong the evidence for a causal effect on back pain is.
-        ``against`` means good studies found no effect although the article
-        claims one.
+        How strong the evidence for a causal effect on back pain is
+        (:data:`STRENGTHS` says what each grade means). ``against`` means
+        good studies found no effect although the article claims one.
+    strength_reason : str
+        Why this grade, in one or two sentences.
+    sources : tuple of str
+        Keys of the works cited (:data:`backpain_analysis.sources.SOURCES`).
     tip : str
         The article's prevention tip, in the article's terms.
     advice : str
@@ -74,8 +213,13 @@ class RiskFactor:
     simulated_or_source : str
         Where that number comes from.
     encode : callable
-        ``encode(prepared_log) -> Series[boolean]``; missing where the inputs
+        ``encode(prepared_log) -> Series[boolean]``: the yes/no exposure at
+        the plain-words threshold (what the threshold model and the
+        threshold world of the simulation use); missing where the inputs
         were not recorded (or, for load factors, there is not enough history).
+    scale : Scale or None
+        For a measured exposure, how the dose-response model reads it on its
+        own scale; ``None`` for yes/no inputs, which enter as yes/no.
     unknown_means : str
         What a missing exposure means for this factor.
     remedy : mapping
@@ -97,6 +241,8 @@ class RiskFactor:
     article: str
     evidence: str
     strength: Strength
+    strength_reason: str
+    sources: tuple[str, ...]
     tip: str
     simulated_or: float
     simulated_or_source: str
@@ -106,6 +252,12 @@ class RiskFactor:
     remedy: Mapping[str, object] = field(default_factory=dict, repr=False, compare=False)
     remedy_text: str = ""
     hint: str = ""
+    scale: Scale | None = None
+
+    @property
+    def in_model(self) -> bool:
+        """True when the default (trainer's) model uses the factor: its grade is not "none" or "against"."""
+        return self.strength not in EXCLUDED_STRENGTHS
 
     @property
     def modifiable(self) -> bool:
@@ -128,11 +280,14 @@ class RiskFactor:
         labels = {
             "article": ("What the article claims", self.article),
             "explanation": ("Why it could matter", self.explanation),
-            "evidence": (f"What the evidence says (strength: {self.strength})", self.evidence),
+            "evidence": (f"What the evidence says (strength: {self.strength})",
+                         f"{self.evidence} *Why this grade:* {self.strength_reason}"),
             "encoding": (f"How it is encoded (`{self.name}`, reads {', '.join(self.inputs)})",
                          f"{self.encoding} Unknown means: {self.unknown_means}."),
             "tip": ("The article's tip", self.tip + (f" *Evidence-based note:* {self.advice}" if self.advice else "")),
             "truth": ("Simulated truth", f"OR {self.simulated_or:g} ({self.simulated_or_source})."),
+            "model": ("In the trainer's model", "yes" if self.in_model else
+                      f"no: graded {self.strength}, so the default model leaves it out"),
         }
         lines = [f"**{self.title}**", ""]
         for part in parts:
@@ -165,19 +320,40 @@ RISK_FACTORS: tuple[RiskFactor, ...] = (
             "strain on your back muscles, increasing the risk of injury and pain.'"
         ),
         evidence=(
-            "Moderate for injuries in general: structured neuromuscular warm-ups cut sports "
-            "injuries by about a third (FIFA 11+ trial, RR 0.68, 95% CI 0.48-0.98, Soligard et al. "
-            "2008, BMJ 337:a2469; review IRR ~0.6-0.75, Herman et al. 2012, BMC Med 10:75). "
-            "No trial measured back pain after gym sessions specifically."
+            "For sports injuries, mostly of the lower limb, not for back pain: a structured warm-up cut "
+            "injuries in young female footballers (FIFA 11+ trial, RR 0.68, 95% CI 0.48-0.98; Soligard et "
+            "al. 2008, BMJ 337:a2469); pooled over trials, the FIFA programmes lowered football injuries "
+            "(RR 0.75, 0.57-0.98; FIFA 11+ alone IRR 0.61, 0.48-0.77; Thorborg et al. 2017, Br J Sports "
+            "Med 51:562-571); a review of neuromuscular warm-ups gave one estimate per programme for "
+            "lower-limb injuries, without pooling (11+ RR 0.67, 0.54-0.84; Herman et al. 2012, BMC Med "
+            "10:75). No trial measured back pain after gym sessions."
         ),
-        strength="moderate",
+        strength="limited",
+        strength_reason=(
+            "the trials are moderate evidence for football injuries, mostly of the legs; for back pain "
+            "the evidence is indirect."
+        ),
+        sources=("soligard2008", "thorborg2017", "herman2012"),
         tip="Warm up properly before every workout: brisk walk, light jog or dynamic stretches "
         "that raise the heart rate and target the major muscle groups.",
         simulated_or=1.4,
-        simulated_or_source="1 / 0.7, the middle of the warm-up trials' injury reduction",
+        simulated_or_source=(
+            "a teaching assumption: 1 / 0.7, about the injury reduction of the warm-up trials (RR 0.75 pooled, "
+            "0.61 for FIFA 11+; Thorborg et al. 2017), carried over to back pain, which no trial measured"
+        ),
         encode=lambda d: _b(d["warmup_min"] < WARMUP_MIN),
         remedy={"warmup_min": 15},
         remedy_text="warm up for 15 minutes",
+        scale=Scale(
+            "warmup_min", "min", reference=WARMUP_MIN, better="higher", contrast=(0, WARMUP_MIN),
+            bands=(5, WARMUP_MIN), advice=f"{WARMUP_MIN}+ min", limits=(0, 60),
+            truth=_ramp(1.4, WARMUP_MIN, 7, side="below"),
+            truth_source=(
+                "an assumption: log-odds fall linearly with each minute of warm-up up to 10 min (OR 1.4 per 7 "
+                "min short of it), flat beyond; the warm-up trials used programmes of 10-20 min"
+            ),
+            label="warm-up",
+        ),
     ),
     RiskFactor(
         name="no_stretching",
@@ -201,6 +377,8 @@ RISK_FACTORS: tuple[RiskFactor, ...] = (
             "prevent running injuries (van Mechelen et al. 1993, Am J Sports Med 21:711-719)."
         ),
         strength="against",
+        strength_reason="randomised trials and their meta-analysis found no preventive effect.",
+        sources=("lauersen2014", "vanmechelen1993"),
         tip="Stretch properly: target the muscles in your back and other key muscle groups such as your "
         "hamstrings and quadriceps to improve flexibility and decrease the likelihood of strain.",
         advice="Stretch if it helps you move well, but do not count on it to prevent back pain; "
@@ -235,12 +413,28 @@ RISK_FACTORS: tuple[RiskFactor, ...] = (
             "J Biomech 102:109312)."
         ),
         strength="limited",
+        strength_reason=(
+            "one occupational cohort found a modest association with trunk flexion; a review of reviews found "
+            "no consensus that posture causes back pain."
+        ),
+        sources=("hoogendoorn2000", "swain2020"),
         tip="Engage your core, keep your spine neutral, avoid rounding or over-arching; "
         "work with a trainer if unsure of form.",
         simulated_or=1.5,
-        simulated_or_source="RR 1.5 for trunk flexion (Hoogendoorn et al. 2000)",
+        simulated_or_source=(
+            "an assumption taken from the occupational RR 1.5 for trunk flexion (Hoogendoorn et al. 2000), not "
+            "a measured effect of gym technique"
+        ),
         encode=lambda d: _b(d["form_score"] <= FORM_POOR_MAX),
         remedy={"form_score": 4},
+        scale=Scale(
+            "form_score", "points (1-5)", reference=4, better="higher", contrast=(FORM_POOR_MAX, 4),
+            bands=(FORM_POOR_MAX + 1, 4), advice="a form score of 4 or 5", shape="linear", limits=(1, 5),
+            truth=_ramp(1.5, 4, 2, side="below"),
+            truth_source="an assumption: OR 1.5 at a score of 2 against 4 (Hoogendoorn et al. 2000's RR 1.5), "
+                         "linear in the score below 4",
+            label="form score", shown_unit="",
+        ),
         remedy_text="coach technique to a form score of 4 (lighter load until form holds)",
     ),
     RiskFactor(
@@ -261,17 +455,35 @@ RISK_FACTORS: tuple[RiskFactor, ...] = (
             "able to support your body properly during workouts, leading to strain on your back.'"
         ),
         evidence=(
-            "Moderate for exercise, limited for the plank itself: exercise programmes prevent "
-            "low back pain (RR 0.65, 95% CI 0.50-0.86; exercise plus education RR 0.55; Steffens "
-            "et al. 2016, JAMA Intern Med 176:199-208). Poor isometric back endurance predicted "
-            "first-time low back pain in men (Biering-Sorensen 1984, Spine 9:106-119)."
+            "Exercise may prevent low back pain, but the evidence for exercise alone is of low to very "
+            "low quality (RR 0.65, 95% CI 0.50-0.86); only exercise combined with education has "
+            "moderate-quality evidence (RR 0.55, 0.41-0.74; Steffens et al. 2016, JAMA Intern Med "
+            "176:199-208). Poor isometric back-extensor endurance predicted first-time low-back trouble "
+            "in men (Biering-Sorensen 1984, Spine 9:106-119). No study has tested a plank time as a "
+            "marker of risk."
         ),
-        strength="moderate",
+        strength="limited",
+        strength_reason=(
+            "exercise alone is supported only by low- to very-low-quality evidence, and a plank time is an "
+            "untested marker."
+        ),
+        sources=("steffens2016", "bieringsorensen1984"),
         tip="Strengthen your core: planks, bridges, Russian twists and bicycle crunches.",
         simulated_or=1.5,
-        simulated_or_source="1 / 0.65, the exercise-prevention effect (Steffens et al. 2016)",
+        simulated_or_source=(
+            "a teaching assumption: 1 / 0.65, the effect of exercise alone on back pain (low-quality evidence, "
+            "Steffens et al. 2016), given to a plank time, which no study tested"
+        ),
         encode=lambda d: _b(d["plank_s"] < PLANK_WEAK_S),
         remedy={"plank_s": 90},
+        scale=Scale(
+            "plank_s", "s", reference=PLANK_WEAK_S, better="higher", contrast=(30, PLANK_WEAK_S),
+            bands=(30, PLANK_WEAK_S), advice=f"a plank of {PLANK_WEAK_S} s or more", limits=(0, 300),
+            truth=_ramp(1.5, PLANK_WEAK_S, 30, side="below"),
+            truth_source="an assumption: OR 1.5 per 30 s short of a 60 s plank, flat beyond 60 s (poor "
+                         "back-extensor endurance predicted back trouble, Biering-Sorensen 1984)",
+            label="plank",
+        ),
         remedy_text="build core endurance to a 90 s plank (takes weeks)",
         hint=f"front plank held under {PLANK_WEAK_S} s",
     ),
@@ -294,23 +506,35 @@ RISK_FACTORS: tuple[RiskFactor, ...] = (
             "weakened core muscles.'"
         ),
         evidence=(
-            "Mixed: sitting alone was not associated with low back pain in a systematic review, "
-            "only sitting combined with whole-body vibration or awkward postures (Lis et al. 2007, "
-            "Eur Spine J 16:283-298). Driving was associated with herniated lumbar discs in a "
-            "matched case-control study (Kelsey & Hardy 1975; analysed in notebook 05 from the "
-            "bundled data)."
+            "Against, for sitting alone: sitting alone was not associated with low back pain in a "
+            "systematic review, only sitting combined with whole-body vibration or awkward postures (Lis "
+            "et al. 2007, Eur Spine J 16:283-298); a causal assessment found strong evidence against "
+            "occupational sitting on its own causing low back pain (Roffey et al. 2010, Spine J 10:252-261; "
+            "summarised with the same group's other reviews by Kwon et al. 2011, Occup Med 61:541-548). "
+            "Driving was associated with acute herniated lumbar discs in a matched case-control study "
+            "(Kelsey & Hardy 1975, Am J Epidemiol 102:63-73; analysed in notebook 05 from the bundled data)."
         ),
-        strength="limited",
+        strength="against",
+        strength_reason=(
+            "systematic reviews applying causal criteria found strong evidence against sitting alone causing "
+            "back pain; driving (vibration, posture) is a different exposure."
+        ),
+        sources=("lis2007", "roffey2010", "kwon2011", "kelsey1975"),
         tip="Break up sitting, keep moving during the day, and do not go straight from the desk "
         "to heavy lifts.",
-        simulated_or=1.4,
+        simulated_or=1.0,
         simulated_or_source=(
-            "an assumed modest effect (OR 1.4), not a measured one: sitting alone showed no association "
-            "(Lis et al. 2007); sitting with vibration or awkward postures, and driving, did"
+            "no effect: the evidence is against sitting alone causing back pain (Roffey et al. 2010)"
         ),
         encode=lambda d: _b(d["sitting_h"] >= SITTING_LONG_H),
         remedy={},
         remedy_text="",
+        scale=Scale(
+            "sitting_h", "h a day", reference=6, better="lower", contrast=(10, 6), bands=(6, SITTING_LONG_H),
+            advice="6 h or less", limits=(0, 16), truth=_flat,
+            truth_source="no effect, as the evidence says (Roffey et al. 2010)",
+            label="sitting",
+        ),
     ),
     RiskFactor(
         name="hard_session",
@@ -319,7 +543,7 @@ RISK_FACTORS: tuple[RiskFactor, ...] = (
         inputs=("rpe",),
         encoding=(
             f"rpe >= {RPE_HARD} on the CR-10 session-RPE scale, where 7 is labelled 'very hard' "
-            "(Foster et al. 2001)."
+            "(Foster et al. 2001, J Strength Cond Res 15:109-115)."
         ),
         explanation=(
             "Near-maximal sessions fatigue the trunk muscles that protect the spine, and fatigue "
@@ -335,12 +559,21 @@ RISK_FACTORS: tuple[RiskFactor, ...] = (
             "session as a cause of back pain."
         ),
         strength="limited",
+        strength_reason="consensus on load and injury in sport; no study of single hard sessions and back pain.",
+        sources=("soligard2016", "foster2001"),
         tip="Take breaks when needed and listen to your body's limits.",
         simulated_or=1.3,
-        simulated_or_source="small effect assumed (no direct estimate)",
+        simulated_or_source="a small effect assumed (no direct estimate exists)",
         encode=lambda d: _b(d["rpe"] >= RPE_HARD),
         remedy={"rpe": 5},
         remedy_text="keep the session at a moderate effort (RPE 5)",
+        scale=Scale(
+            "rpe", "CR-10", reference=RPE_HARD - 1, better="lower", contrast=(8, RPE_HARD - 1),
+            bands=(RPE_HARD, 9), advice=f"RPE {RPE_HARD - 1} or less", knots=3, limits=(0, 10),
+            truth=_ramp(1.3, RPE_HARD - 1, 2, side="above"),
+            truth_source="an assumption: OR 1.3 per 2 points of RPE above 6, no direct estimate exists",
+            label="RPE", shown_unit="",
+        ),
         hint=f"the client rates the session {RPE_HARD}+ on the 0-10 RPE scale",
     ),
     RiskFactor(
@@ -365,9 +598,11 @@ RISK_FACTORS: tuple[RiskFactor, ...] = (
             "2016); direct evidence for back pain is lacking."
         ),
         strength="limited",
+        strength_reason="expert consensus only.",
+        sources=("soligard2016",),
         tip="Incorporate rest days so that your body has time to recover; mix up workout types.",
         simulated_or=1.3,
-        simulated_or_source="small effect assumed (consensus, no direct estimate)",
+        simulated_or_source="a small effect assumed (consensus, no direct estimate exists)",
         encode=lambda d: _b(d["rest_days_prev7"] == 0),
         unknown_means="not enough history (less than 7 days logged before the session)",
         remedy={},
@@ -383,8 +618,9 @@ RISK_FACTORS: tuple[RiskFactor, ...] = (
             f"acwr > {ACWR_SPIKE}, where acwr is the uncoupled EWMA acute:chronic workload ratio "
             "of session load (RPE x minutes): a 7-day EWMA of daily load divided by a 28-day EWMA "
             "that ends where the acute week starts (so the acute week is not in its own "
-            "denominator). Unknown until 28 days are logged. 1.5 is the ratio above which risk "
-            "rose in Gabbett's data."
+            "denominator). Unknown until 28 days are logged. 1.5 is the 'danger zone' of a narrative "
+            "review (Gabbett 2016), drawn from coupled rolling-average ratios; it is a convention, not a "
+            "threshold measured for this ratio."
         ),
         explanation=(
             "Tissues adapt to the load they are used to; a week far above the recent average "
@@ -395,20 +631,44 @@ RISK_FACTORS: tuple[RiskFactor, ...] = (
             "strenuous activity than usual' (Take breaks)."
         ),
         evidence=(
-            "Moderate but contested: acute:chronic ratios above ~1.5 went with 2-4x injury risk "
-            "(Gabbett 2016, Br J Sports Med 50:273-280); the ratio is criticised for mathematical "
-            "coupling and spurious correlation (Lolli et al. 2019, Br J Sports Med 53:921-922; "
-            "Impellizzeri et al. 2020, Int J Sports Physiol Perform 15:907-913). EWMA ratios "
-            "follow Williams et al. 2017 (Br J Sports Med 51:209-210)."
+            "Limited and contested: in elite cricket fast bowlers, a week's load above the 4-week average "
+            "went with RR 2.1-2.2 of injury, and above twice that average with RR 3.3-4.5 (Hulin et al. "
+            "2014, Br J Sports Med 48:708-712), ratios in which the acute week is part of its own "
+            "(coupled) denominator; the 1.5 'danger zone' comes from a narrative review of such data "
+            "(Gabbett 2016, Br J Sports Med 50:273-280). Coupling creates spurious correlation (Lolli et "
+            "al. 2019, Br J Sports Med 53:921-922), the ratio fails to normalise even when uncoupled and "
+            "no causal estimate exists (Impellizzeri et al. 2020, Int J Sports Physiol Perform 15:907-913), "
+            "and ratios with contrived chronic loads reproduce the reported odds ratios (Impellizzeri et "
+            "al. 2021, Sports Med 51:581-592). The EWMA form follows a letter (Williams et al. 2017, Br J "
+            "Sports Med 51:209-210); none of these numbers was measured for the uncoupled EWMA ratio used "
+            "here, nor for back pain."
         ),
-        strength="moderate",
+        strength="limited",
+        strength_reason=(
+            "the risk ratios come from coupled rolling averages in elite cricket and team sports, for injuries "
+            "in general, and do not carry over to the uncoupled EWMA ratio or to back pain; the ratio itself is "
+            "contested."
+        ),
+        sources=("hulin2014", "gabbett2016", "lolli2019", "impellizzeri2020", "impellizzeri2021",
+                 "williams2017"),
         tip="Gradually increase the intensity of your workouts; avoid sudden jumps in volume.",
         simulated_or=2.0,
-        simulated_or_source="low end of the 2-4x spike risk (Gabbett 2016), given its criticism",
+        simulated_or_source=(
+            "a teaching assumption at the low end of Hulin et al. 2014's RR 2.1-4.5 (coupled ratios, cricket "
+            "injuries), not a measured effect of this ratio on back pain"
+        ),
         encode=lambda d: _b(d["acwr"] > ACWR_SPIKE),
         unknown_means="not enough history (less than 28 days logged)",
         remedy={"duration_min": lambda s: (s * 0.5).clip(lower=1)},
         remedy_text="halve today's session volume",
+        scale=Scale(
+            "acwr", "ratio", reference=1.0, better="lower", contrast=(1.6, 1.0), bands=(1.2, ACWR_SPIKE),
+            advice="this week's load at most 1.2 x the usual", limits=(0, 3),
+            truth=_ramp(2.0, 1.0, 0.6, cap=2, side="above"),
+            truth_source="an assumption: OR 2 at a ratio of 1.6 against 1.0, rising linearly up to 2.2 and "
+                         "flat below 1.0 (the shape of Hulin et al. 2014's graded risks, not their numbers)",
+            label="acute:chronic load", shown_unit="",
+        ),
         hint=f"roughly: this week's RPE x minutes is over {ACWR_SPIKE} x the weekly average of the 4 weeks before",
     ),
     RiskFactor(
@@ -432,10 +692,17 @@ RISK_FACTORS: tuple[RiskFactor, ...] = (
             "exposure."
         ),
         strength="limited",
+        strength_reason=(
+            "occupational cohorts and a meta-analysis find associations, but a causal assessment judged lifting "
+            "unlikely to cause back pain on its own; gym lifting was not studied."
+        ),
+        sources=("hoogendoorn2000", "coenen2014", "wai2010lifting"),
         tip="Modify heavy lifts or choose alternatives if they cause discomfort; progress loads "
         "gradually.",
         simulated_or=1.7,
-        simulated_or_source="OR ~1.7, near the RR 1.6 of Hoogendoorn 2000 for frequent heavy lifts",
+        simulated_or_source=(
+            "an assumption near the occupational RR 1.6 for frequent heavy lifts (Hoogendoorn et al. 2000)"
+        ),
         encode=lambda d: _b(d["heavy_lifting"]),
         remedy={"heavy_lifting": False},
         remedy_text="swap heavy lifts for sub-maximal ones today",
@@ -459,9 +726,13 @@ RISK_FACTORS: tuple[RiskFactor, ...] = (
             "unlikely to be on their own a cause of low back pain (Wai et al. 2010, Spine J 10:76-88)."
         ),
         strength="limited",
+        strength_reason="occupational associations only, judged unlikely to be causal on their own.",
+        sources=("hoogendoorn2000", "wai2010bending"),
         tip="Modify exercises with repeated loaded bending or twisting, or choose alternatives.",
         simulated_or=1.4,
-        simulated_or_source="between RR 1.3 (rotation) and 1.5 (flexion), Hoogendoorn 2000",
+        simulated_or_source=(
+            "an assumption between the occupational RR 1.3 (rotation) and 1.5 (flexion) of Hoogendoorn et al. 2000"
+        ),
         encode=lambda d: _b(d["bending_twisting"]),
         remedy={"bending_twisting": False},
         remedy_text="replace loaded bending/twisting drills",
@@ -485,6 +756,8 @@ RISK_FACTORS: tuple[RiskFactor, ...] = (
             "content follows loading and the time of day (Adams et al. 1987, Spine 12:130-137)."
         ),
         strength="none",
+        strength_reason="no study links drinking water to back pain.",
+        sources=("efsa2010", "adams1987"),
         tip="Stay hydrated: water helps lubricate joints and keeps muscles from becoming dehydrated and stiff.",
         advice="Drinking enough is good for training anyway, but do not expect it to prevent back pain.",
         simulated_or=1.0,
@@ -492,6 +765,12 @@ RISK_FACTORS: tuple[RiskFactor, ...] = (
         encode=lambda d: _b(d["water_l"] < WATER_LOW_L),
         remedy={"water_l": 2.5},
         remedy_text="drink about 2.5 l over the day",
+        scale=Scale(
+            "water_l", "l", reference=WATER_LOW_L, better="higher", contrast=(1.0, 2.0), bands=(WATER_LOW_L,),
+            advice=f"{WATER_LOW_L:g} l or more", knots=3, limits=(0, 8), truth=_flat,
+            truth_source="no effect (no evidence)",
+            label="water",
+        ),
     ),
     RiskFactor(
         name="morning_session",
@@ -516,9 +795,14 @@ RISK_FACTORS: tuple[RiskFactor, ...] = (
             "back pain in a trial (Snook et al. 1998, Spine 23:2601-2607)."
         ),
         strength="limited",
+        strength_reason=(
+            "biomechanical studies and one trial in chronic back pain; nothing on morning training and new "
+            "back pain."
+        ),
+        sources=("adams1987", "snook1998"),
         tip="In the morning, warm up longer and avoid heavy bending in the first hour after rising.",
         simulated_or=1.2,
-        simulated_or_source="small effect assumed (biomechanical evidence only)",
+        simulated_or_source="a small effect assumed (biomechanical evidence only)",
         encode=lambda d: _b(d["start_hour"] < MORNING_BEFORE_H),
         remedy={"start_time": "17:00"},
         remedy_text="move the session to later in the day",
@@ -541,17 +825,33 @@ RISK_FACTORS: tuple[RiskFactor, ...] = (
             "strengthening exercises can help prevent back pain.'"
         ),
         evidence=(
-            "Limited: reduced hamstring flexibility and lumbar range of motion predicted new low "
-            "back pain in some prospective cohorts, with inconsistent results (Sadler et al. 2017, "
-            "BMC Musculoskelet Disord 18:179)."
+            "Limited: in a meta-analysis of prospective cohorts, three measures predicted new low back "
+            "pain: reduced lateral bending (OR 0.41, 95% CI 0.24-0.73), limited lumbar lordosis (OR 0.73, "
+            "0.55-0.98) and restricted hamstring range (OR 0.96, 0.94-0.98; Sadler et al. 2017, BMC "
+            "Musculoskelet Disord 18:179). The sit-and-reach test used here was not among them."
         ),
         strength="limited",
+        strength_reason=(
+            "associations in cohorts for other flexibility measures; the sit-and-reach test itself was not "
+            "shown to predict back pain."
+        ),
+        sources=("sadler2017",),
         tip="Address muscle imbalances with stretching and strengthening exercises.",
         simulated_or=1.2,
-        simulated_or_source="small effect assumed (inconsistent cohorts)",
+        simulated_or_source=(
+            "a small effect assumed (associations for other flexibility measures, Sadler et al. 2017)"
+        ),
         encode=lambda d: _b(d["sit_reach_cm"] < SIT_REACH_POOR_CM),
         remedy={},
         remedy_text="",
+        scale=Scale(
+            "sit_reach_cm", "cm", reference=SIT_REACH_POOR_CM, better="higher", contrast=(-10, SIT_REACH_POOR_CM),
+            bands=(-10, SIT_REACH_POOR_CM), advice="fingertips at the toes or beyond", limits=(-40, 50),
+            truth=_ramp(1.2, SIT_REACH_POOR_CM, 10, side="below"),
+            truth_source="an assumption: OR 1.2 per 10 cm short of the toes (associations for other "
+                         "flexibility measures, Sadler et al. 2017)",
+            label="sit-and-reach",
+        ),
         hint="sit-and-reach: fingertips stop short of the toes",
     ),
     RiskFactor(
@@ -571,13 +871,21 @@ RISK_FACTORS: tuple[RiskFactor, ...] = (
             "48:1575-1595)."
         ),
         strength="against",
+        strength_reason="a randomised trial found no preventive effect, and a review found no evidence for one.",
+        sources=("vanmechelen1993", "vanhooren2018"),
         tip="Cool down properly after the workout, as you warm up before it.",
         advice="Cool down if you like it; it has not been shown to prevent injury or back pain.",
         simulated_or=1.0,
-        simulated_or_source="no effect (van Mechelen 1993; Van Hooren & Peake 2018)",
+        simulated_or_source="no effect (van Mechelen et al. 1993; Van Hooren & Peake 2018)",
         encode=lambda d: _b(d["cooldown_min"] < COOLDOWN_MIN),
         remedy={"cooldown_min": 10},
         remedy_text="add a 10-minute cool-down",
+        scale=Scale(
+            "cooldown_min", "min", reference=COOLDOWN_MIN, better="higher", contrast=(0, COOLDOWN_MIN),
+            bands=(COOLDOWN_MIN,), advice=f"{COOLDOWN_MIN}+ min", knots=3, limits=(0, 60), truth=_flat,
+            truth_source="no effect (van Mechelen et al. 1993)",
+            label="cool-down",
+        ),
     ),
     RiskFactor(
         name="prior_back_pain",
@@ -591,14 +899,19 @@ RISK_FACTORS: tuple[RiskFactor, ...] = (
         ),
         article="Not named by the article; added because every prognostic study finds it.",
         evidence=(
-            "Strong: recurrence is common after a first episode (Hestbaek et al. 2003, Eur Spine J "
-            "12:149-165), and previous back pain is the most consistent risk factor for a new "
-            "episode (Taylor et al. 2014, Spine J 14:2299-2319)."
+            "Strong: in a review of 36 studies of general populations, back pain was common again after an "
+            "episode, and 'the risk of LBP was consistently about twice as high for those with a history of "
+            "LBP' (prevalence 56% against 22%; Hestbaek et al. 2003, Eur Spine J 12:149-165)."
         ),
         strength="strong",
+        strength_reason="consistent across the prospective studies of a systematic review.",
+        sources=("hestbaek2003",),
         tip="Progress more gradually and keep up core work if the client has had back pain before.",
-        simulated_or=3.0,
-        simulated_or_source="OR ~3 for previous back pain (Taylor et al. 2014)",
+        simulated_or=2.0,
+        simulated_or_source=(
+            "risk about twice as high (Hestbaek et al. 2003); at the simulated cohort's low baseline risk an "
+            "odds ratio of 2 is a risk ratio close to 2"
+        ),
         encode=lambda d: _b(d["prior_back_pain"]),
         remedy={},
         remedy_text="",
@@ -607,6 +920,8 @@ RISK_FACTORS: tuple[RiskFactor, ...] = (
 )
 
 FACTOR_NAMES: tuple[str, ...] = tuple(f.name for f in RISK_FACTORS)
+#: The factors of the default (trainer's) model: every factor whose grade is not "none" or "against".
+MODEL_FACTORS: tuple[str, ...] = tuple(f.name for f in RISK_FACTORS if f.in_model)
 _BY_NAME = {f.name: f for f in RISK_FACTORS}
 
 

@@ -7,7 +7,10 @@ A notebook's setup cell is one call::
     log, model = setup()  # the theme; the SIMULATED example sessions and the model fitted on them
     print(describe_sessions(log))
 
-and its closing cells are ``treatment_guidance()`` and ``warning_signs()``.
+and its closing cells are ``treatment_guidance()`` and ``warning_signs()``. A number
+the data decide is printed by code, not typed into the prose (a re-run on new data
+would silently contradict it): :func:`pain_rate_text` and :func:`odds_ratio_text`
+put the usual ones into words, the direction included.
 The helpers return :class:`IPython.display.Markdown` objects; IPython is
 imported only when one is called, so the library itself never needs it (it
 comes with the ``notebooks`` extra).
@@ -42,6 +45,8 @@ __all__ = [
     "example_clients",
     "example_sessions",
     "factor_markdown",
+    "odds_ratio_text",
+    "pain_rate_text",
     "project_file",
     "set_theme",
     "setup",
@@ -161,6 +166,69 @@ def describe_sessions(log: pd.DataFrame, *, pain_rate: bool = True) -> str:
     if pain_rate:
         text += f"; back pain within 48 h after {log['back_pain'].mean():.1%} of them"
     return text
+
+
+def pain_rate_text(log: pd.DataFrame, by: str, *, exposed: str = "exposed",
+                   not_exposed: str = "not exposed") -> str:
+    """How often back pain followed the exposed and the other sessions of one factor, in words.
+
+    Parameters
+    ----------
+    log : DataFrame of shape (n_sessions, n_columns)
+        A session log with ``back_pain`` recorded.
+    by : str
+        A risk-factor name (:func:`backpain_analysis.plots.pain_rate_table` gives its levels).
+    exposed, not_exposed : str, default="exposed", "not exposed"
+        How to name the two groups of sessions ("with a warm-up under 10 minutes", "with 10 minutes or
+        more").
+
+    Returns
+    -------
+    str
+        For example ``"back pain followed 12.9% of the 4,894 sessions exposed, against 10.3% of the
+        9,285 not exposed (higher with the exposure)"``; the direction ("higher with the exposure",
+        "lower with the exposure", or "the same rate" when the rates agree to a tenth of a percent) is
+        computed, so it follows the data.
+    """
+    from .plots import pain_rate_table
+
+    table = pain_rate_table(log, by).set_index("level")
+    exp, rest = table.loc["exposed"], table.loc["not exposed"]
+    a, b = round(float(exp["rate"]), 3), round(float(rest["rate"]), 3)
+    direction = "higher with the exposure" if a > b else "lower with the exposure" if a < b else "the same rate"
+    return (f"back pain followed {exp['rate']:.1%} of the {int(exp['sessions']):,} sessions {exposed}, against "
+            f"{rest['rate']:.1%} of the {int(rest['sessions']):,} {not_exposed} ({direction})")
+
+
+def odds_ratio_text(table: pd.DataFrame, feature: str, *, label: str | None = None) -> str:
+    """One fitted odds ratio in words, with its interval and, where known, whether it caught the truth.
+
+    Parameters
+    ----------
+    table : DataFrame
+        From :func:`backpain_analysis.plots.odds_ratios_vs_truth` (or
+        :meth:`~backpain_analysis.PainRiskModel.odds_ratios`, without a truth).
+    feature : str
+        A row of ``table`` (a factor or its ``_unknown`` indicator).
+    label : str or None, default=None
+        What to call it (default: the row's ``title``).
+
+    Returns
+    -------
+    str
+        For example ``"Short or no warm-up (< 10 min): odds ratio 1.34 (95% CI 1.20-1.50), against a
+        true 1.4: the interval covers the truth; it excludes 1 (no effect)"``. Whether the interval
+        covers the truth, and whether it includes 1, are computed, so the words follow the data.
+    """
+    row = table.loc[feature]
+    low, high = float(row["ci_low"]), float(row["ci_high"])
+    text = (f"{row['title'] if label is None else label}: odds ratio {row['odds_ratio']:.2f} "
+            f"(95% CI {low:.2f}-{high:.2f})")
+    truth = row.get("true_or")
+    if truth is not None and truth == truth:  # not NaN: the simulation's true value is known
+        covers = low <= truth <= high
+        text += f", against a true {truth:g}: the interval {'covers' if covers else 'misses'} the truth"
+    return text + f"; it {'includes' if low <= 1 <= high else 'excludes'} 1 (no effect)"
 
 
 def factor_markdown(names: str | Sequence[str], *, parts: Sequence[str]) -> Markdown:

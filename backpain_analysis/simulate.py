@@ -250,9 +250,9 @@ def make_example_clients() -> pd.DataFrame:
     """The bundled trainer file ``data/raw/example_clients.csv`` (simulated).
 
     Twelve clients over six weeks, the last session of each without an
-    outcome yet, sessions with mild back-pain symptoms and exactly one red
-    flag (new bladder control problems), so that the trainer report has
-    something to show.
+    outcome yet, sessions with mild back-pain symptoms, exactly one red
+    flag (new bladder control problems) and two clients in back pain now
+    (without a red flag), so that the trainer report has something to show.
     """
     rng = np.random.default_rng(EXAMPLE_CLIENTS_SEED)
     log = simulate_cohort(n_clients=12, weeks=6, seed=EXAMPLE_CLIENTS_SEED, id_prefix="C")
@@ -270,6 +270,13 @@ def make_example_clients() -> pd.DataFrame:
     flag = rng.choice(log.index[pain & (last - log["date"] < pd.Timedelta(days=14))])
     log.loc[flag, ["pain_score", "pain_days"]] = [5.0, 1.0]
     log.loc[flag, "bladder_bowel"] = True
+    # two other clients are in back pain now (their latest labelled session), with mild symptoms and no red flag
+    labelled_last = log.loc[log["back_pain"].notna()].groupby("client_id").tail(1)
+    others = labelled_last.loc[labelled_last["client_id"] != log.loc[flag, "client_id"]]
+    for row in rng.choice(others.index, size=2, replace=False):
+        log.loc[row, "back_pain"] = True
+        log.loc[row, ["pain_score", "pain_days"]] = [3.0, 1.0]
+        log.loc[row, ["numbness", "bladder_bowel", "leg_weakness", "fever", "trauma"]] = False
     return log
 
 

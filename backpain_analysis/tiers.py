@@ -1,11 +1,11 @@
 """Risk tiers: the one place that turns a probability into low / moderate / high.
 
 The thresholds are for the probability of back pain within 48 h of a session.
-In the bundled simulated cohort about 11% of sessions are followed by back
-pain, so "low" (< 10%) is at or below an average session, "moderate" (10-20%)
-is up to about twice the average, and "high" (>= 20%) is about twice the
-average or more -- the point at which the action plan is worth a change to the
-next session. They are pragmatic cut-offs for coaching, not clinical ones.
+In the bundled simulated cohort about 8% of sessions are followed by back
+pain, so "low" (< 10%) is about an average session or below, "moderate"
+(10-20%) is up to about two and a half times the average, and "high" (>= 20%)
+is more than that -- the point at which the action plan is worth a change to
+the next session. They are pragmatic cut-offs for coaching, not clinical ones.
 
 Each tier also carries how it is shown (:data:`TIER_STYLES`): the colours the
 load charts, the points card and the report's CSS all read, and what the tier

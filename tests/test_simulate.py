@@ -25,7 +25,10 @@ def test_same_seed_same_log_and_other_seed_differs():
 
 
 def test_log_is_raw_contract_columns_and_valid(small_log):
-    assert list(small_log.columns) == [c.name for c in COLUMNS]
+    # contract columns in contract order; the red-flag columns added in issue 15 are not simulated (yet)
+    names = [c.name for c in COLUMNS]
+    assert list(small_log.columns) == [n for n in names if n in small_log.columns]
+    assert set(names) - set(small_log.columns) <= {c.name for c in COLUMNS if c.level in ("symptom", "intake")}
     res = validate_log(small_log)
     assert res.ok and res.n_accepted == len(small_log)
 
@@ -46,7 +49,7 @@ def test_realistic_structure(small_log):
 def test_true_odds_ratios_table():
     table = true_odds_ratios()
     assert list(table.index) == list(FACTOR_NAMES)
-    assert table.loc["prior_back_pain", "true_or"] == 3.0
+    assert table.loc["prior_back_pain", "true_or"] == 2.0
     assert table.loc["no_stretching", "true_or"] == 1.0
 
 
@@ -62,7 +65,7 @@ def test_example_clients_has_something_to_show():
     log = make_example_clients()
     assert log["client_id"].nunique() == 12
     levels = triage(log)["triage_level"]
-    assert (levels != "none").sum() == 1 and (levels == "urgent").sum() == 1  # exactly one red flag
+    assert (levels != "none").sum() == 1 and (levels == "emergency").sum() == 1  # exactly one red flag
     assert log["bladder_bowel"].fillna(False).astype(bool).sum() == 1
     assert (log["pain_score"] > 0).sum() >= 5  # sessions with (mild) symptoms
     assert log["back_pain"].isna().sum() == 12  # the latest session of each client awaits its outcome

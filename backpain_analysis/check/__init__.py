@@ -26,6 +26,7 @@ from .scoring import (
     attention_clients,
     chart_order,
     client_summary,
+    open_questions,
     red_flag_tables,
     score_sessions,
 )
@@ -40,6 +41,7 @@ __all__ = [
     "attention_clients",
     "chart_order",
     "client_summary",
+    "open_questions",
     "plot_client",
     "red_flag_tables",
     "render_report",

@@ -49,6 +49,7 @@ def render_report(
     detailed: list[str],
     charts: dict[str, str],
     model_note: str,
+    questions: dict[str, list[str]] | None = None,
 ) -> str:
     """The self-contained HTML report (Jinja2 with autoescaping; images as data URIs, no scripts).
 
@@ -70,12 +71,17 @@ def render_report(
         PNG data URI of each charted client.
     model_note : str
         What the model was fitted on (:func:`model_note`).
+    questions : dict of str to list of str or None, default=None
+        Warning signs not recorded at each client's latest session, as questions
+        (:func:`~backpain_analysis.check.open_questions`); none by default.
 
     Returns
     -------
     str
     """
     from .. import __version__
+
+    questions = questions or {}
 
     flags, earlier = red_flag_tables(scores, clients)
     n_earlier = len(earlier)
@@ -92,9 +98,13 @@ def render_report(
     info = clients.loc[detailed]
     sections = [
         {"client_id": c, "info": info.iloc[i], "plan": plan_of.get(c, []), "chart": charts.get(c),
-         "flags": flags_of.get(c, [])}
+         "flags": flags_of.get(c, []), "ask": questions.get(c, [])}
         for i, c in enumerate(detailed)
     ]
+    # clients in pain with the same open questions share one list (most clients leave the same signs blank)
+    ask_groups: dict[tuple[str, ...], list[str]] = {}
+    for c in in_pain.index:
+        ask_groups.setdefault(tuple(questions.get(c, ())), []).append(c)
     compact = clients.drop(index=detailed)
     template = environment().get_template("report.html.j2")
     return template.render(
@@ -108,6 +118,7 @@ def render_report(
         n_earlier=n_earlier,
         earlier=earlier.head(MAX_LISTED).to_dict("records"),
         in_pain=list(in_pain.index),
+        ask_groups=[{"clients": cs, "questions": list(qs)} for qs, cs in ask_groups.items()],
         max_listed=MAX_LISTED,
         recent_days=RECENT_DAYS,
         tier_counts=tier_counts,
@@ -149,7 +160,7 @@ def model_note(model: object, model_path: str | Path | None) -> str:
 
 
 def summary_text(validation: ValidationResult, scores: pd.DataFrame, clients: pd.DataFrame,
-                 out_dir: Path) -> str:
+                 out_dir: Path, *, questions: dict[str, list[str]] | None = None) -> str:
     """The text printed at the end of ``backpain check``: red flags first, then the highest risks.
 
     Parameters
@@ -161,6 +172,8 @@ def summary_text(validation: ValidationResult, scores: pd.DataFrame, clients: pd
         From :func:`~backpain_analysis.check.client_summary`.
     out_dir : Path
         Where the report was written.
+    questions : dict of str to list of str or None, default=None
+        Warning signs not recorded (:func:`~backpain_analysis.check.open_questions`).
 
     Returns
     -------
@@ -175,6 +188,10 @@ def summary_text(validation: ValidationResult, scores: pd.DataFrame, clients: pd
             lines.append(f"  {printable(c)}: {r['triage_level']} ({r['red_flag_sessions']} session(s))")
         if len(ordered) > 20:
             lines.append(f"  ... and {len(ordered) - 20} more: see the report's red-flag table.")
+        lines.append("")
+    if questions:
+        lines.append(f"ASK - {len(questions)} client(s) in back pain or red-flagged have warning signs not recorded at "
+                     "their latest session: see the report for the questions.")
         lines.append("")
     top = clients.sort_values("risk", ascending=False, kind="stable").head(10)
     if len(top):

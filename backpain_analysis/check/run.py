@@ -20,6 +20,7 @@ from .scoring import (
     attention_clients,
     chart_order,
     client_summary,
+    open_questions,
     score_sessions,
 )
 
@@ -64,6 +65,8 @@ def run_check(
     progress: bool | None = None,
     top_n: int = 10,
     max_detailed: int = 30,
+    date_order: str | None = None,
+    sheet: str | None = None,
 ) -> CheckResult:
     """Check a trainer's client file and write the report, scores and rejected rows.
 
@@ -90,6 +93,12 @@ def run_check(
         MB; every client with a current red flag still gets a section, and
         charts alternate between red-flagged and other clients
         (:func:`~backpain_analysis.check.chart_order`).
+    date_order : {"dmy", "mdy", "ymd"} or None, default=None
+        The order of the file's text dates (``--date-order``); ``None``
+        detects it. The summary and the report say which order was used.
+    sheet : str or None, default=None
+        The workbook sheet to read (``--sheet``; see
+        :func:`~backpain_analysis.sessionlog.load_log`).
 
     Returns
     -------
@@ -109,7 +118,7 @@ def run_check(
     stages = tqdm(total=5, desc="backpain check", unit="step", disable=disable, file=sys.stderr)
 
     stages.set_postfix_str("read + validate")
-    validation = load_log(path)
+    validation = load_log(path, date_order=date_order, sheet=sheet)
     stages.update()
     if model is None:
         model = PainRiskModel.load(model_path) if model_path is not None else load_default_model()
@@ -127,6 +136,7 @@ def run_check(
     stages.set_postfix_str("action plans")
     detailed = attention_clients(clients, top_n=top_n, max_detailed=max_detailed) if len(clients) else []
     plans = action_plans(data, model, detailed)
+    questions = open_questions(data, clients) if len(clients) else {}
     stages.update()
 
     stages.set_postfix_str("charts and csv files")
@@ -157,7 +167,7 @@ def run_check(
 
     stages.set_postfix_str("report")
     html = render_report(source=Path(path).name, validation=validation, scores=scores, clients=clients,
-                         plans=plans, detailed=detailed, charts=charts,
+                         plans=plans, detailed=detailed, charts=charts, questions=questions,
                          model_note=model_note(model, model_path))
     files["report"].write_text(html, encoding="utf-8")
     stages.update()
@@ -168,4 +178,4 @@ def run_check(
     else:
         code = 1 if (strict and validation.n_rejected) else 0
     return CheckResult(exit_code=code, validation=validation, scores=scores, clients=clients, files=files,
-                       summary=summary_text(validation, scores, clients, out_dir))
+                       summary=summary_text(validation, scores, clients, out_dir, questions=questions))

@@ -12,7 +12,7 @@ import pandas as pd
 from ..factors import RISK_FACTORS
 from ..model import with_changes
 from ..tiers import risk_tier
-from ..triage import NO_FLAG, TRIAGE_LEVELS, level_rank, triage
+from ..triage import NO_FLAG, TRIAGE_LEVELS, get_rule, level_rank, pain_now, triage, unrecorded_signs
 
 __all__ = [
     "RECENT_DAYS",
@@ -22,6 +22,7 @@ __all__ = [
     "attention_clients",
     "chart_order",
     "client_summary",
+    "open_questions",
     "red_flag_tables",
     "score_sessions",
 ]
@@ -95,8 +96,8 @@ def client_summary(data: pd.DataFrame, scores: pd.DataFrame) -> pd.DataFrame:
         the client's last 28 days), ``red_flag_sessions`` (flagged sessions in
         those days), ``earlier_flags`` (flagged sessions before them),
         ``current_pain`` (the latest session with a recorded outcome had back
-        pain, or the latest session recorded a pain score above 0) and
-        ``latest_row``.
+        pain, or the latest session recorded a pain score or pain days above
+        0) and ``latest_row``.
     """
     s = scores.assign(
         _date=pd.to_datetime(scores["date"]),
@@ -120,9 +121,9 @@ def client_summary(data: pd.DataFrame, scores: pd.DataFrame) -> pd.DataFrame:
     labelled = s.loc[s["_pain"].notna()]
     current_pain = labelled.groupby("client_id").tail(1).set_index("client_id")["_pain"].astype(bool)
     current_pain = current_pain.reindex(latest.index).fillna(False).astype(bool)
-    if "pain_score" in data:  # pain recorded at the latest session counts too
-        score = pd.Series(pd.to_numeric(data["pain_score"], errors="coerce").to_numpy(), index=scores.index)
-        current_pain |= (score.loc[latest["_index"]].to_numpy() > 0)
+    # pain recorded at the latest session counts too (a pain score or pain days above 0)
+    now = pd.Series(pain_now(data.drop(columns="back_pain", errors="ignore")), index=scores.index)
+    current_pain |= now.loc[latest["_index"]].to_numpy()
     out = pd.DataFrame(
         {
             "sessions": g.size(),
@@ -142,6 +143,41 @@ def client_summary(data: pd.DataFrame, scores: pd.DataFrame) -> pd.DataFrame:
         }
     )
     out.index.name = "client_id"
+    return out
+
+
+def open_questions(data: pd.DataFrame, clients: pd.DataFrame) -> dict[str, list[str]]:
+    """The warning signs to ask about: for each client in back pain now or red-flagged, what was not recorded.
+
+    For the latest session of every such client, the red-flag rules that did
+    not fire but could have, had their blank inputs been recorded
+    (:func:`~backpain_analysis.triage.unrecorded_signs`), and that are more
+    urgent than the client's current level, as the questions the rules ask
+    (most urgent first).
+
+    Parameters
+    ----------
+    data : DataFrame
+        Accepted rows of a validated log.
+    clients : DataFrame
+        From :func:`client_summary`.
+
+    Returns
+    -------
+    dict of str to list of str
+        Client id -> questions; clients with nothing to ask are left out.
+    """
+    wanted = clients.index[clients["current_pain"].astype(bool) | (clients["triage_level"] != NO_FLAG)]
+    if not len(wanted):
+        return {}
+    rows = clients.loc[wanted, "latest_row"].to_numpy()
+    codes = unrecorded_signs(data, rows=rows)
+    rank = level_rank(clients.loc[wanted, "triage_level"]).to_numpy()
+    out = {}
+    for c, found, client_rank in zip(wanted, codes.to_numpy(), rank, strict=True):
+        asks = [get_rule(k).ask for k in found if TRIAGE_LEVELS.index(get_rule(k).level) < client_rank]
+        if asks:
+            out[c] = asks
     return out
 
 

@@ -29,7 +29,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
-from ..factors import get_factor
+from ..factors import MODEL_FACTORS, get_factor
 from ..features import RiskFactorEncoder, prepare_log
 from ..fitting import (
     DIVERGED,
@@ -108,7 +108,11 @@ class PainRiskModel(ClassifierMixin, BaseEstimator):
     Parameters
     ----------
     factors : sequence of str or None, default=None
-        Risk factors to use (default: all of the registry).
+        Risk factors to use. Default: :data:`~backpain_analysis.factors.MODEL_FACTORS`,
+        every factor whose evidence grade is not "none" or "against", so
+        that the trainer's model, its points card and its action plans never
+        turn noise against the evidence into advice. Pass
+        ``factors=FACTOR_NAMES`` to test the article's claims about the others.
     C : float or "cv", default=np.inf
         Inverse L2 penalty strength. ``np.inf`` is an unpenalised maximum
         likelihood fit with confidence intervals; a finite value shrinks the
@@ -186,7 +190,8 @@ class PainRiskModel(ClassifierMixin, BaseEstimator):
             raise ModelError("cannot fit: no session has back_pain recorded (yes/no, back pain within 48 h).")
         # which factors need a "not recorded" indicator is learned from the sessions the model learns from
         # (a value missing only in sessions awaiting their outcome would give an indicator that is always 0)
-        self.encoder_ = RiskFactorEncoder(factors=self.factors).fit(prepared.loc[labelled])
+        factors = MODEL_FACTORS if self.factors is None else tuple(self.factors)
+        self.encoder_ = RiskFactorEncoder(factors=factors).fit(prepared.loc[labelled])
         design = self.encoder_.transform(prepared)
         names = self.encoder_.get_feature_names_out()
         Xl, yl = design[labelled], y_all[labelled].astype(bool).to_numpy()

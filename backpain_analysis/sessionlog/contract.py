@@ -2,11 +2,14 @@
 
 One row per client session. :data:`COLUMNS` lists every column the package
 reads, in order: its kind (how a cell is read), its level (required, per
-session, per client, outcome, symptom), what to enter, its unit and range.
+session, per client, outcome, symptom, intake), what to enter, its unit and
+range. The ``symptom`` and ``intake`` columns feed the red-flag rules
+(:mod:`backpain_analysis.triage`) and never the risk model.
 """
 
 from __future__ import annotations
 
+import datetime as _dt
 from dataclasses import dataclass
 from typing import Literal
 
@@ -26,7 +29,7 @@ __all__ = [
 ]
 
 Kind = Literal["text", "date", "time", "number", "integer", "yesno"]
-Level = Literal["required", "session", "client", "outcome", "symptom"]
+Level = Literal["required", "session", "client", "outcome", "symptom", "intake"]
 
 
 @dataclass(frozen=True)
@@ -39,9 +42,14 @@ class Column:
         Canonical, lower-case column name.
     kind : {"text", "date", "time", "number", "integer", "yesno"}
         How a cell is read.
-    level : {"required", "session", "client", "outcome", "symptom"}
+    level : {"required", "session", "client", "outcome", "symptom", "intake"}
         ``required`` columns must be present and filled; ``client`` columns are
-        measurements carried forward per client in date order.
+        measurements carried forward per client in date order; ``symptom``
+        columns are warning signs asked when the client has back pain;
+        ``intake`` columns are what the intake form (a PAR-Q+ style health
+        screen) records about the client, carried forward per client in date
+        order like ``client`` columns. Symptom and intake columns feed the
+        red-flag rules only, never the risk model.
     description : str
         What to enter, in a trainer's words.
     unit : str, default=""
@@ -115,10 +123,41 @@ COLUMNS: tuple[Column, ...] = (
     Column("pain_days", "number", "symptom", "Days the back pain has lasted so far", "days", 0, None, "0"),
     Column("numbness", "yesno", "symptom", "New numbness in the groin, buttocks or genitals (saddle area)",
            example="no"),
-    Column("bladder_bowel", "yesno", "symptom", "New problems controlling bladder or bowel", example="no"),
-    Column("leg_weakness", "yesno", "symptom", "Weakness in a leg or foot", example="no"),
-    Column("fever", "yesno", "symptom", "Fever or feeling generally unwell with the back pain", example="no"),
-    Column("trauma", "yesno", "symptom", "A fall, blow or accident before the pain", example="no"),
+    Column("bladder_bowel", "yesno", "symptom", "New problems controlling bladder or bowel (leaking, or not "
+           "being able to hold on)", example="no"),
+    Column("bladder_sensation", "yesno", "symptom", "New difficulty starting to pass urine (or not being able "
+           "to), or less feeling when passing urine or of a full bladder or bowel", example="no"),
+    Column("sexual_dysfunction", "yesno", "symptom", "New or worsening problems with sexual function or feeling",
+           example="no"),
+    Column("leg_weakness", "yesno", "symptom", "Any weakness in a leg or foot, however mild", example="no"),
+    Column("leg_weakness_severe", "yesno", "symptom",
+           "Leg weakness that is severe, getting worse, or in both legs", example="no"),
+    Column("gait_disturbance", "yesno", "symptom",
+           "New difficulty walking: unsteady, tripping, or a foot that drags or slaps", example="no"),
+    Column("fever", "yesno", "symptom",
+           "Fever with the back pain: feeling hot or shivery, or a temperature of 38 degrees C or more",
+           example="no"),
+    Column("unwell", "yesno", "symptom", "Feeling generally unwell with the back pain (chills, sweats, shivering)",
+           example="no"),
+    Column("night_pain", "yesno", "symptom",
+           "Back pain that is constant, or there at night, and not eased by changing position", example="no"),
+    Column("trauma", "yesno", "symptom", "Any fall, blow or accident before the pain, however minor", example="no"),
+    Column("major_trauma", "yesno", "symptom", "A significant fall, blow or accident before the pain (from a "
+           "height, down stairs, a road accident, a heavy blow)", example="no"),
+    # intake form (health screen), per client, carried forward: red flags only
+    Column("birth_year", "integer", "intake", "Year of birth (gives the age at each session)", "",
+           1900, _dt.date.today().year, "1980"),
+    Column("history_of_cancer", "yesno", "intake", "Has the client ever had cancer?", example="no"),
+    Column("weight_loss", "yesno", "intake", "Unexplained weight loss: weight lost recently without trying",
+           example="no"),
+    Column("osteoporosis", "yesno", "intake", "Has the client been told they have osteoporosis (fragile bones)?",
+           example="no"),
+    Column("steroids", "yesno", "intake",
+           "Takes steroid tablets (corticosteroids such as prednisolone) long term", example="no"),
+    Column("immunosuppressed", "yesno", "intake", "A weakened immune system: medicines that suppress it (after "
+           "a transplant, for arthritis, chemotherapy) or an illness such as HIV", example="no"),
+    Column("iv_drug_use", "yesno", "intake", "Injects drugs (intravenous drug use), now or recently",
+           example="no"),
 )
 
 _BY_NAME = {c.name: c for c in COLUMNS}
@@ -128,8 +167,12 @@ COLUMN_NAMES: frozenset[str] = frozenset(_BY_NAME)
 REQUIRED_COLUMNS: tuple[str, ...] = tuple(c.name for c in COLUMNS if c.level == "required")
 
 #: Cells read as yes / no in a yes-no column (compared in lower case, surrounding spaces ignored).
-YES_WORDS: frozenset[str] = frozenset({"yes", "y", "true", "1", "1.0", "t"})
-NO_WORDS: frozenset[str] = frozenset({"no", "n", "false", "0", "0.0", "f"})
+#: Besides English, the words German, French, Spanish, Italian, Portuguese and Dutch trainers type
+#: (ja/nein, oui/non, sí/no, sì/no, sim/não, ja/nee); a spreadsheet's own TRUE/FALSE words are in
+#: :data:`~backpain_analysis.sessionlog.parse.SPREADSHEET_TRUE`.
+YES_WORDS: frozenset[str] = frozenset({"yes", "y", "true", "1", "1.0", "t", "ja", "j", "oui", "sí", "si", "sì",
+                                       "sim"})
+NO_WORDS: frozenset[str] = frozenset({"no", "n", "false", "0", "0.0", "f", "nein", "non", "não", "nao", "nee"})
 
 
 def column(name: str) -> Column:

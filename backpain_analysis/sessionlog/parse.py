@@ -8,6 +8,12 @@ or times from an Excel workbook) and returns the typed values, missing where
 a cell is blank or cannot be read; :data:`PARSE_PROBLEMS` says, per kind, what
 an unreadable cell is called in a problem report.
 
+Dates that end with their year (``09.03.2026``, ``3/9/26``) are read in one
+order per file: :func:`date_evidence` counts the rows that can be read only day
+first or only month first, the caller settles the order, and
+:func:`parse_date` applies it (:func:`date_problems` says why a cell is not a
+date in it).
+
 Parsing is element-wise, so a text column is parsed once per distinct value
 (:func:`distinct_values`, :func:`per_value`).
 """
@@ -15,8 +21,8 @@ Parsing is element-wise, so a text column is parsed once per distinct value
 from __future__ import annotations
 
 import datetime as _dt
-import re
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -24,9 +30,17 @@ import pandas as pd
 from .contract import NO_WORDS, YES_WORDS, Column
 
 __all__ = [
+    "DATE_ORDERS",
+    "DATE_ORDER_WORDS",
     "PARSE_PROBLEMS",
+    "SPREADSHEET_FALSE",
+    "SPREADSHEET_TRUE",
+    "DateEvidence",
     "as_text",
     "blank_cells",
+    "date_evidence",
+    "date_problems",
+    "date_readings",
     "distinct_values",
     "is_blank",
     "parse_absent",
@@ -39,17 +53,35 @@ __all__ = [
     "per_value",
 ]
 
-_TIME_RE = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
-_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+#: Three numbers, one separator used twice, then optionally a time (ignored): see :func:`date_readings`.
+_DATE_TEXT_RE = (r"^(\d{1,4})([-/.])(\d{1,2})\2(\d{1,4})"
+                 r"(?:(?:T|\s+)\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:\s*[AaPp]\.?\s*[Mm]\.?)?)?$")
+#: A time of day, 24-hour or with AM/PM, optionally after a date (ignored): see :func:`parse_time`.
+_TIME_TEXT_RE = (r"^(?:\d{1,4}([-/.])\d{1,2}\1\d{1,4}(?:T|\s+))?(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?"
+                 r"(?:\s*([AaPp])\.?\s*[Mm]\.?)?$")
+
+#: How a file's dates can be ordered (``--date-order``, the ``date_order`` keyword of ``load_log``).
+DATE_ORDERS = ("dmy", "mdy", "ymd")
+#: Each date order in words.
+DATE_ORDER_WORDS = {
+    "dmy": "day first (dmy, as DD.MM.YYYY or DD/MM/YYYY)",
+    "mdy": "month first (mdy, as MM/DD/YYYY)",
+    "ymd": "year first (ymd, as YYYY-MM-DD)",
+}
 
 #: Per column kind, what a cell that cannot be parsed is (the start of its problem text).
 PARSE_PROBLEMS = {
     "number": "not a number",
     "integer": "not a number",
     "yesno": "not yes/no",
-    "date": "not a date in YYYY-MM-DD form",
-    "time": "not a time in HH:MM form",
+    "date": "not a date",
+    "time": "not a time of day",
 }
+
+#: TRUE and FALSE as spreadsheet programs show a boolean cell in other languages (German, French, Spanish,
+#: Italian, Portuguese, Dutch), so that a yes/no column saved "as shown" reads back; compared in lower case.
+SPREADSHEET_TRUE: frozenset[str] = frozenset({"wahr", "vrai", "verdadero", "vero", "verdadeiro", "waar"})
+SPREADSHEET_FALSE: frozenset[str] = frozenset({"falsch", "faux", "falso", "onwaar"})
 
 Distinct = tuple[np.ndarray, pd.Series]
 
@@ -160,6 +192,10 @@ def parse_number(values: pd.Series, *, decimal: str = ".") -> pd.Series:
 def parse_yesno(values: pd.Series) -> pd.Series:
     """Cells as nullable booleans: :data:`~.contract.YES_WORDS` are true, :data:`~.contract.NO_WORDS` false.
 
+    Boolean cells are read as they are; so are TRUE and FALSE as a spreadsheet
+    shows them in other languages (:data:`SPREADSHEET_TRUE`,
+    :data:`SPREADSHEET_FALSE`: ``WAHR``, ``FALSCH``, ``VRAI``, ``FAUX``...).
+
     Returns
     -------
     Series of boolean
@@ -169,60 +205,258 @@ def parse_yesno(values: pd.Series) -> pd.Series:
         return values.astype("boolean")
     text = as_text(values).str.lower()
     out = pd.Series(pd.NA, index=values.index, dtype="boolean")
-    out[text.isin(YES_WORDS).fillna(False).to_numpy(bool)] = True
-    out[text.isin(NO_WORDS).fillna(False).to_numpy(bool)] = False
+    out[text.isin(YES_WORDS | SPREADSHEET_TRUE).fillna(False).to_numpy(bool)] = True
+    out[text.isin(NO_WORDS | SPREADSHEET_FALSE).fillna(False).to_numpy(bool)] = False
     return out
 
 
-def parse_date(values: pd.Series) -> pd.Series:
-    """Cells as dates (midnight timestamps): text as YYYY-MM-DD, or a date or datetime cell from Excel.
+def parse_date(values: pd.Series, *, order: str | None = None) -> pd.Series:
+    """Cells as dates (midnight timestamps): text in the file's date order, or a date or datetime cell.
+
+    Text is read as :func:`date_readings` describes: year first (``2026-03-09``,
+    ``2026/03/09``) always; day first or month first (``09.03.2026``,
+    ``9/3/26``, ``3/9/2026``) as ``order`` says. A time after the date is
+    ignored.
+
+    Parameters
+    ----------
+    values : Series
+        The cells.
+    order : {"dmy", "mdy", "ymd"} or None, default=None
+        How a date that ends with its year is read: ``"dmy"`` day first,
+        ``"mdy"`` month first; ``"ymd"`` reads only year-first dates (a
+        two-digit year first too: ``26-03-09``). ``None`` reads a day-first
+        or month-first date only when both readings agree (``03.03.2026``).
 
     Returns
     -------
     Series of datetime64[ns]
-        ``NaT`` where a cell is blank or not such a date.
+        ``NaT`` where a cell is blank or not a date in that order.
     """
     if pd.api.types.is_datetime64_any_dtype(values):
         values = values.dt.tz_localize(None) if values.dt.tz else values
         return values.dt.normalize().astype("datetime64[ns]")
+    return _read_dates(date_readings(values), order)
 
-    def one(v: object) -> object:
-        if isinstance(v, (_dt.datetime, _dt.date, pd.Timestamp)):
-            return pd.Timestamp(v).normalize()
-        return v
 
-    obj = values.map(one) if values.dtype == object else values
-    is_stamp = obj.map(lambda v: isinstance(v, pd.Timestamp))
-    text = as_text(obj.where(~is_stamp, None))
-    ok = text.str.match(_DATE_RE.pattern).fillna(False).astype(bool)
-    parsed = pd.to_datetime(text.where(ok), format="%Y-%m-%d", errors="coerce")
-    if is_stamp.any():
-        parsed = parsed.where(~is_stamp, pd.to_datetime(obj.where(is_stamp), errors="coerce"))
-    return parsed.astype("datetime64[ns]")
+def _read_dates(read: pd.DataFrame, order: str | None) -> pd.Series:
+    """The date each cell reads as under ``order``, from :func:`date_readings`."""
+    if order == "dmy":
+        ends = read["day_first"]
+    elif order == "mdy":
+        ends = read["month_first"]
+    elif order == "ymd":
+        ends = read["short_year_first"]
+    else:
+        ends = read["day_first"].where(read["day_first"] == read["month_first"])
+    return read["cell"].fillna(read["year_first"]).fillna(ends).astype("datetime64[ns]")
+
+
+def date_readings(values: pd.Series) -> pd.DataFrame:
+    """Every way each cell can be read as a date, for the file's order to be settled and applied.
+
+    Text dates have three numbers separated by one of ``-``, ``/`` or ``.``
+    (the same twice), optionally followed by a time, which is ignored:
+
+    * year first: a four-digit year, then month and day (``2026-03-09``,
+      ``2026/3/9``);
+    * day first or month first: two numbers of one or two digits, then a
+      four- or two-digit year (``09.03.2026``, ``9/3/26``, ``3/9/2026``); a
+      two-digit year ``YY`` is 20YY.
+
+    Parameters
+    ----------
+    values : Series of shape (n_rows,)
+        The cells.
+
+    Returns
+    -------
+    DataFrame of shape (n_rows, 7)
+        ``cell``: the date of a date or datetime cell; ``year_first``: a
+        year-first text date; ``day_first`` / ``month_first``: a text date
+        ending with its year, read day first / month first (``NaT`` where that
+        reading is not a real date, e.g. month 15); ``short_year_first``: a
+        text date of two-digit numbers read as YY-MM-DD (for
+        ``order="ymd"``); ``two_digit_year``: a day-first or month-first
+        text date with a two-digit year; ``matched``: text of one of these
+        shapes.
+    """
+    nat = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    if values.dtype == object:
+        is_stamp = values.map(lambda v: isinstance(v, (_dt.datetime, _dt.date, pd.Timestamp))).astype(bool)
+        cell = nat.copy()
+        if is_stamp.any():
+            stamps = values[is_stamp].map(lambda v: pd.Timestamp(v).tz_localize(None) if getattr(v, "tzinfo", None)
+                                          else pd.Timestamp(v))
+            cell[is_stamp] = pd.to_datetime(stamps, errors="coerce").dt.normalize().to_numpy("datetime64[ns]")
+        is_time = values.map(lambda v: isinstance(v, (_dt.time, _dt.timedelta))).astype(bool)
+        text = as_text(values.where(~(is_stamp | is_time), None))
+    else:
+        cell = nat
+        text = as_text(values)
+    parts = text.str.extract(_DATE_TEXT_RE)
+    a, b, c = parts[0], parts[2], parts[3]
+    la, lc = a.str.len(), c.str.len()
+    first_year = (la == 4) & (lc <= 2)
+    last_year = (la <= 2) & lc.isin([2, 4])
+    short_first = (la == 2) & (lc <= 2)
+    year = c.where(lc == 4, "20" + c)
+
+    def stamp(y: pd.Series, m: pd.Series, d: pd.Series, ok: pd.Series) -> pd.Series:
+        ok = ok.fillna(False).astype(bool)
+        iso = y.str.zfill(4) + "-" + m.str.zfill(2) + "-" + d.str.zfill(2)
+        return pd.to_datetime(iso.where(ok), format="%Y-%m-%d", errors="coerce").astype("datetime64[ns]")
+
+    return pd.DataFrame({
+        "cell": cell,
+        "year_first": stamp(a, b, c, first_year),
+        "day_first": stamp(year, b, a, last_year),
+        "month_first": stamp(year, a, b, last_year),
+        "short_year_first": stamp("20" + a, b, c, short_first),
+        "two_digit_year": (last_year & (lc == 2)).fillna(False).astype(bool),
+        "matched": parts[0].notna().to_numpy(bool),
+    }, index=values.index)
+
+
+@dataclass(frozen=True)
+class DateEvidence:
+    """How the text dates of a file can be read: counts of rows, with an example of each.
+
+    Attributes
+    ----------
+    day_first, month_first : int
+        Rows whose date reads only day first (``15.03.2026``) / only month
+        first (``03/15/2026``).
+    ambiguous : int
+        Rows whose date reads both ways as different dates (``09/03/2026``).
+    year_first : int
+        Rows with a year-first text date (``2026-03-09``).
+    cells : int
+        Rows with a date or datetime cell (from a workbook: no order needed).
+    examples : dict of str to str
+        One cell as written for each of ``"day_first"``, ``"month_first"``
+        and ``"ambiguous"`` that occurs.
+    """
+
+    day_first: int = 0
+    month_first: int = 0
+    ambiguous: int = 0
+    year_first: int = 0
+    cells: int = 0
+    examples: dict[str, str] = field(default_factory=dict)
+
+    def __add__(self, other: DateEvidence) -> DateEvidence:
+        return DateEvidence(self.day_first + other.day_first, self.month_first + other.month_first,
+                            self.ambiguous + other.ambiguous, self.year_first + other.year_first,
+                            self.cells + other.cells, {**other.examples, **self.examples})
+
+
+def date_evidence(values: pd.Series, *, distinct: Distinct | None = None) -> DateEvidence:
+    """Count the rows of a date column that can be read only day first, only month first, or both ways.
+
+    Parameters
+    ----------
+    values : Series of shape (n_rows,)
+        A date column as read.
+    distinct : tuple or None, default=None
+        ``distinct_values(values)`` (or a selection of its rows): each distinct
+        value is then read once and weighted by its number of rows.
+
+    Returns
+    -------
+    DateEvidence
+    """
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return DateEvidence(cells=int(values.notna().sum()))
+    if distinct is None:
+        cells, weight = values, np.ones(len(values), dtype=np.int64)
+    else:
+        codes, cells = distinct
+        weight = np.bincount(codes, minlength=len(cells)) if len(codes) else np.zeros(len(cells), np.int64)
+    read = date_readings(cells)
+    dmy, mdy = read["day_first"].notna().to_numpy(bool), read["month_first"].notna().to_numpy(bool)
+    kinds = {
+        "day_first": dmy & ~mdy,
+        "month_first": mdy & ~dmy,
+        "ambiguous": dmy & mdy & (read["day_first"] != read["month_first"]).to_numpy(bool),
+        "year_first": read["year_first"].notna().to_numpy(bool),
+        "cells": read["cell"].notna().to_numpy(bool),
+    }
+    counts, examples = {}, {}
+    for kind, where in kinds.items():
+        where = where & (weight > 0)
+        counts[kind] = int(weight[where].sum())
+        if where.any() and kind in ("day_first", "month_first", "ambiguous"):
+            examples[kind] = str(as_text(cells.iloc[[int(np.flatnonzero(where)[0])]]).iloc[0])
+    return DateEvidence(**counts, examples=examples)
+
+
+def date_problems(values: pd.Series, *, order: str | None) -> pd.Series:
+    """Why each cell is not a date under ``order``: ``"not a date"``, or the order it contradicts.
+
+    Parameters
+    ----------
+    values : Series
+        Cells that :func:`parse_date` could not read with ``order`` (and are
+        not blank).
+    order : {"dmy", "mdy", "ymd"} or None
+
+    Returns
+    -------
+    Series of str
+    """
+    read = date_readings(values)
+    out = pd.Series(PARSE_PROBLEMS["date"], index=values.index, dtype=object)
+    words = DATE_ORDER_WORDS.get(order, "")
+    if order in ("dmy", "ymd"):
+        only = read["month_first"].notna() & read["day_first"].isna()
+        out[only.to_numpy(bool)] = ("reads only month first, as "
+                                    + read["month_first"][only].dt.strftime("%Y-%m-%d")
+                                    + f", but this file's dates are {words}")
+    if order in ("mdy", "ymd"):
+        only = read["day_first"].notna() & read["month_first"].isna()
+        out[only.to_numpy(bool)] = ("reads only day first, as " + read["day_first"][only].dt.strftime("%Y-%m-%d")
+                                    + f", but this file's dates are {words}")
+    if order == "ymd":
+        both = read["day_first"].notna() & read["month_first"].notna()
+        out[both.to_numpy(bool)] = f"day or month first, but this file's dates are {words}"
+    return out
 
 
 def parse_time(values: pd.Series) -> pd.Series:
-    """Cells as times of day ``"HH:MM"``: text as H:MM, HH:MM or HH:MM:SS (24 h), or a time cell from Excel.
+    """Cells as times of day ``"HH:MM"`` (24-hour clock), as spreadsheets write them.
+
+    Text as ``7:30``, ``07:30``, ``07:30:00`` or on a 12-hour clock ``7:30 AM``,
+    ``1:45 PM`` (any case, with or without the space, ``a.m.`` too); a date
+    before the time (a date-time as text) is ignored. Excel time cells, and
+    date-time cells (their date part ignored). Seconds are dropped.
 
     Returns
     -------
     Series of string
         ``<NA>`` where a cell is blank or not such a time.
     """
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return values.dt.strftime("%H:%M").astype("string")
 
     def one(v: object) -> object:
-        if isinstance(v, (_dt.datetime, pd.Timestamp)):
+        if isinstance(v, (_dt.datetime, _dt.time, pd.Timestamp)):
             return f"{v.hour:02d}:{v.minute:02d}"
-        if isinstance(v, _dt.time):
-            return f"{v.hour:02d}:{v.minute:02d}"
+        if isinstance(v, _dt.timedelta) and _dt.timedelta(0) <= v < _dt.timedelta(days=1):
+            minutes = int(v.total_seconds() // 60)
+            return f"{minutes // 60:02d}:{minutes % 60:02d}"
         return v
 
     obj = values.map(one) if values.dtype == object else values
-    text = as_text(obj)
-    parts = text.str.extract(_TIME_RE.pattern)
-    hours = pd.to_numeric(parts[0], errors="coerce")
-    minutes = pd.to_numeric(parts[1], errors="coerce")
-    valid = (hours <= 23) & (minutes <= 59)
+    parts = as_text(obj).str.extract(_TIME_TEXT_RE)
+    hours = pd.to_numeric(parts[1], errors="coerce")
+    minutes = pd.to_numeric(parts[2], errors="coerce")
+    seconds = pd.to_numeric(parts[3], errors="coerce")
+    half = parts[4].str.lower()
+    twelve = half.notna()
+    valid = (minutes <= 59) & (seconds.isna() | (seconds <= 59))
+    valid &= (twelve & (hours >= 1) & (hours <= 12)) | (~twelve & (hours <= 23))
+    hours = hours.where(~twelve, hours % 12 + 12 * (half == "p"))
     hh = hours.astype("Int64").astype("string").str.zfill(2)
     out = hh + ":" + minutes.astype("Int64").astype("string").str.zfill(2)
     return out.where(valid.fillna(False).astype(bool))
@@ -231,7 +465,7 @@ def parse_time(values: pd.Series) -> pd.Series:
 # --------------------------------------------------------------------------- a column
 
 
-def parse_cells(values: pd.Series, col: Column, *, decimal: str = ".") -> pd.Series:
+def parse_cells(values: pd.Series, col: Column, *, decimal: str = ".", date_order: str | None = None) -> pd.Series:
     """Cells of the contract column ``col`` as typed values, with the parser of its kind.
 
     Parameters
@@ -242,6 +476,8 @@ def parse_cells(values: pd.Series, col: Column, *, decimal: str = ".") -> pd.Ser
         The contract column they belong to.
     decimal : {".", ","}, default="."
         Decimal mark of text numbers.
+    date_order : {"dmy", "mdy", "ymd"} or None, default=None
+        The file's date order (see :func:`parse_date`).
 
     Returns
     -------
@@ -255,13 +491,14 @@ def parse_cells(values: pd.Series, col: Column, *, decimal: str = ".") -> pd.Ser
     if col.kind == "yesno":
         return parse_yesno(values)
     if col.kind == "date":
-        return parse_date(values)
+        return parse_date(values, order=date_order)
     return parse_time(values)
 
 
-def parse_column(values: pd.Series, col: Column, *, decimal: str = ".", distinct: Distinct | None = None) -> pd.Series:
+def parse_column(values: pd.Series, col: Column, *, decimal: str = ".", date_order: str | None = None,
+                 distinct: Distinct | None = None) -> pd.Series:
     """:func:`parse_cells`, once per distinct value when ``distinct`` (from :func:`distinct_values`) is given."""
-    return per_value(values, lambda v: parse_cells(v, col, decimal=decimal), distinct)
+    return per_value(values, lambda v: parse_cells(v, col, decimal=decimal, date_order=date_order), distinct)
 
 
 def parse_absent(col: Column, index: pd.Index, *, decimal: str = ".") -> pd.Series:

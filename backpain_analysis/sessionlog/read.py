@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .contract import REQUIRED_COLUMNS
 from .parse import is_blank
 
 __all__ = ["EXTRA_VALUES", "LogFileError", "read_log"]
@@ -59,13 +60,38 @@ def _sniff_csv(sample: str) -> tuple[str, str]:
     return delim, ("." if delim == "," else ",")
 
 
+def _utf16_without_bom(raw: bytes) -> str | None:
+    """``"utf-16-le"`` / ``"utf-16-be"`` when the text looks like UTF-16 without a BOM, else ``None``.
+
+    Text in Latin letters, digits and separators written as UTF-16 has a zero
+    byte in every other position; no 8-bit text file has many zero bytes.
+    """
+    head = raw[:4096]
+    if len(head) < 4 or head.count(0) < len(head) // 4:
+        return None
+    odd, even = head[1::2].count(0), head[0::2].count(0)
+    if odd > 3 * even:
+        return "utf-16-le"
+    if even > 3 * odd:
+        return "utf-16-be"
+    return None
+
+
 def _decode(raw: bytes, name: str) -> tuple[str, str]:
-    """Return (text, encoding): UTF-16 with a BOM, else UTF-8 (BOM or not), else Windows-1252, else Latin-1."""
-    if raw.startswith(_UTF16_BOMS):
+    """Return (text, encoding): UTF-16 (BOM or not), else UTF-8 (BOM or not), else Windows-1252, else Latin-1.
+
+    Windows-1252 is Latin-1 with printable characters (``€``, ``œ``, ``’``,
+    ``…``) in place of the control codes 0x80-0x9F, which no text file
+    holds: so a file that decodes as Windows-1252 is read so (the same
+    characters as Latin-1 elsewhere), and only one with a byte that
+    Windows-1252 leaves undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D) as Latin-1.
+    """
+    utf16 = "utf-16" if raw.startswith(_UTF16_BOMS) else _utf16_without_bom(raw)
+    if utf16:
         try:
-            return raw.decode("utf-16"), "utf-16"
+            return raw.decode(utf16), utf16
         except UnicodeDecodeError:
-            raise LogFileError(f"{name}: starts like a UTF-16 text file but is not valid UTF-16.") from None
+            raise LogFileError(f"{name}: looks like a UTF-16 text file but is not valid UTF-16.") from None
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             return raw.decode(encoding), encoding
@@ -145,8 +171,9 @@ def _read_csv(path: Path) -> tuple[pd.DataFrame, str]:
         raise LogFileError(f"{path.name}: this does not look like a text CSV file (binary content).")
     delim, decimal = _sniff_csv(text[:65536])
     # without a quote no value can hold a line break, so rows are lines (a count costs 3% of the read)
-    data = text if encoding == "utf-16" else raw
-    n_lines = _count_lines(data) if ('"' if encoding == "utf-16" else b'"') in data else None
+    wide = encoding.startswith("utf-16")
+    data = text if wide else raw
+    n_lines = _count_lines(data) if ('"' if wide else b'"') in data else None
     del text, data  # the parser decodes the bytes itself (a text buffer costs up to 4 bytes a character)
     options = dict(encoding=encoding, encoding_errors="strict", sep=delim, header=None, index_col=False,
                    dtype=str, keep_default_na=False, skip_blank_lines=False, skipinitialspace=False)
@@ -206,33 +233,67 @@ def _read_csv(path: Path) -> tuple[pd.DataFrame, str]:
     return body, decimal
 
 
-def _read_excel(path: Path) -> pd.DataFrame:
+def _has_required_header(sheets: pd.ExcelFile, name: str) -> bool:
+    """True when the first row of sheet ``name`` names every required column (case and spaces ignored)."""
+    try:
+        first = next(sheets.book[name].iter_rows(min_row=1, max_row=1, values_only=True), ())
+    except Exception:  # a chart sheet, or a sheet openpyxl cannot read: not a log
+        return False
+    names = {str(v).strip().lower() for v in first if v is not None}
+    return all(c in names for c in REQUIRED_COLUMNS)
+
+
+def _choose_sheet(sheets: pd.ExcelFile, wanted: str | None, name: str) -> tuple[str, str]:
+    """(sheet, why): ``wanted`` (exact name, else any case), else Sessions (any case), else the first with the
+    required columns, else the first sheet."""
+    names = list(sheets.sheet_names)
+    if not names:
+        raise LogFileError(f"{name}: the workbook has no sheets.")
+    if wanted is not None:
+        match = [s for s in names if s == wanted] or [s for s in names if s.strip().lower() == wanted.strip().lower()]
+        if not match:
+            raise LogFileError(f"{name}: has no sheet named {wanted!r} (--sheet); its sheets: "
+                               f"{', '.join(map(repr, names))}.")
+        return match[0], "chosen with --sheet"
+    for s in names:
+        if s.strip().lower() == "sessions":
+            return s, "the sheet named Sessions"
+    for s in names:
+        if _has_required_header(sheets, s):
+            return s, "the first sheet whose first row has the required columns; no sheet is named Sessions"
+    return names[0], "the first sheet, as no sheet is named Sessions or has the required columns"
+
+
+def _read_excel(path: Path, sheet: str | None = None) -> pd.DataFrame:
     try:
         sheets = pd.ExcelFile(path, engine="openpyxl")
     except Exception as exc:  # openpyxl raises many types for a damaged file
         raise LogFileError(f"{path.name}: could not be opened as an Excel workbook ({type(exc).__name__}).") from None
-    names = {s.lower(): s for s in sheets.sheet_names}
-    sheet = names.get("sessions", sheets.sheet_names[0])
+    sheet, reason = _choose_sheet(sheets, sheet, path.name)
     # the header is read as a row so that its names stay as written (pandas renames a repeat to ``name.1``)
     cells = pd.read_excel(sheets, sheet_name=sheet, dtype=object, header=None)
     frame = cells.iloc[1:]
     frame.columns = _header_names(cells.iloc[0].tolist() if len(cells) else [])[0]
     frame.index = pd.RangeIndex(2, 2 + len(frame), name="row")
     frame.attrs["sheet"] = sheet
+    frame.attrs["sheet_reason"] = reason
     frame.attrs["sheets"] = list(sheets.sheet_names)
     return frame
 
 
-def read_log(path: str | Path) -> tuple[pd.DataFrame, str]:
+def read_log(path: str | Path, *, sheet: str | None = None) -> tuple[pd.DataFrame, str]:
     """Read a session log file without interpreting its cells.
 
     Parameters
     ----------
     path : str or Path
         A ``.csv`` (comma, semicolon or tab separated; UTF-8 with or without
-        BOM, UTF-16 with BOM as Excel's "Unicode text", Windows-1252 or
-        Latin-1) or an ``.xlsx`` workbook (sheet ``Sessions`` if there is
-        one, else the first sheet).
+        BOM, UTF-16 as Excel's "Unicode text", Windows-1252 or Latin-1) or an
+        ``.xlsx`` workbook.
+    sheet : str or None, default=None
+        The workbook sheet to read (exact name, else compared in any case).
+        By default the sheet named ``Sessions`` (any case), else the first
+        sheet whose first row has the required columns, else the first sheet.
 
     Returns
     -------
@@ -245,7 +306,8 @@ def read_log(path: str | Path) -> tuple[pd.DataFrame, str]:
         for the rest; where a row has more, the extra values (those that are
         not blank, joined by the separator) are in a last column labelled
         :data:`EXTRA_VALUES`, present only then. An Excel frame's ``attrs``
-        name the sheet read (``sheet``) and all sheets (``sheets``).
+        name the sheet read (``sheet``), why it was chosen (``sheet_reason``)
+        and all sheets (``sheets``).
     decimal : str
         The decimal mark of text numbers: ``","`` for a semicolon- or
         tab-separated CSV (which also reads ``"."``), else ``"."``.
@@ -253,7 +315,8 @@ def read_log(path: str | Path) -> tuple[pd.DataFrame, str]:
     Raises
     ------
     LogFileError
-        The file is missing, unreadable or not a CSV/Excel file.
+        The file is missing, unreadable or not a CSV/Excel file, or ``sheet``
+        names no sheet of the workbook (or is given for a CSV file).
     """
     path = Path(path)
     if not path.exists():
@@ -262,7 +325,9 @@ def read_log(path: str | Path) -> tuple[pd.DataFrame, str]:
         raise LogFileError(f"{path}: is a folder, not a session log file.")
     suffix = path.suffix.lower()
     if suffix in {".xlsx", ".xlsm"}:
-        return _read_excel(path), "."
+        return _read_excel(path, sheet), "."
     if suffix in {".csv", ".txt", ".tsv"}:
+        if sheet is not None:
+            raise LogFileError(f"{path.name}: a text file has no sheets; --sheet / sheet= is for .xlsx workbooks.")
         return _read_csv(path)
     raise LogFileError(f"{path.name}: unsupported file type {suffix!r}; use .csv or .xlsx.")

@@ -35,6 +35,8 @@ _LEVEL_TEXT = {
     "client": "optional, per client: enter when measured; blank cells carry the last value forward",
     "outcome": "needed to fit your own model; fill in 2 days after the session",
     "symptom": "optional: ask when the client reports back pain (red flags)",
+    "intake": "optional, per client, from the intake form (health screen): blank cells carry the last answer "
+              "forward; red flags only, never the risk estimate",
 }
 
 
@@ -44,6 +46,8 @@ def _causes(col: Column) -> str:
         names = [f.cause for f in RISK_FACTORS if "acwr" in f.inputs or "rpe" in f.inputs]
     if col.level == "symptom":
         return "warning signs (red flags) and treatment guidance"
+    if col.level == "intake":
+        return "warning signs (red flags) in a session with back pain; never the risk estimate"
     if col.name == "back_pain":
         return "the outcome the model estimates"
     return "; ".join(dict.fromkeys(names)) or "-"
@@ -167,7 +171,8 @@ def _write_workbook(path: Path, headers: list[str], instructions: pd.DataFrame, 
     ws = wb.active
     ws.title = "Sessions"
     bold = Font(bold=True)
-    fills = {"required": "FFE0B2", "session": "E3F2FD", "client": "E8F5E9", "outcome": "F3E5F5", "symptom": "FFEBEE"}
+    fills = {"required": "FFE0B2", "session": "E3F2FD", "client": "E8F5E9", "outcome": "F3E5F5", "symptom": "FFEBEE",
+             "intake": "FFF9C4"}
     for j, col in enumerate(COLUMNS, start=1):
         cell = ws.cell(row=1, column=j, value=col.name)
         cell.font = bold
@@ -183,8 +188,10 @@ def _write_workbook(path: Path, headers: list[str], instructions: pd.DataFrame, 
     ins.append(["How to fill in the Sessions sheet"])
     ins["A1"].font = Font(bold=True, size=14)
     ins.append(["One row per client session. Header colours: orange = required, blue = per session, green = per "
-                "client (carried forward), purple = outcome, red = symptoms. Leave a cell blank when not "
-                "recorded: blank is never read as zero or no. Then run: backpain check <this file> --out report/"])
+                "client (carried forward), purple = outcome, red = symptoms (warning signs), yellow = intake form "
+                "(health screen, carried forward; red flags only, never the risk estimate). Leave a cell blank "
+                "when not recorded: blank is never read as zero or no. Then run: backpain check <this file> "
+                "--out report/"])
     ins.append(["Estimates, not a diagnosis: red-flag symptoms always mean stop and see a clinician."])
     ins.append([])
     ins.append(list(instructions.columns))

@@ -19,7 +19,21 @@ import numpy as np
 import pandas as pd
 
 from .contract import COLUMN_NAMES, COLUMNS, REQUIRED_COLUMNS
-from .parse import PARSE_PROBLEMS, blank_cells, distinct_values, is_blank, parse_absent, parse_column, per_value
+from .parse import (
+    DATE_ORDER_WORDS,
+    DATE_ORDERS,
+    PARSE_PROBLEMS,
+    DateEvidence,
+    blank_cells,
+    date_evidence,
+    date_problems,
+    date_readings,
+    distinct_values,
+    is_blank,
+    parse_absent,
+    parse_column,
+    per_value,
+)
 from .read import EXTRA_VALUES, LogFileError, read_log
 
 __all__ = ["ValidationResult", "check_values", "load_log", "session_log_schema", "validate_log"]
@@ -46,6 +60,10 @@ class ValidationResult:
         Things the user should know that are not errors.
     source : str
         The file name, or a description of the data frame.
+    date_order : {"dmy", "mdy", "ymd"} or None
+        The order text dates were read in (day, month or year first), detected
+        or given; ``None`` when no text date needed one. The first of
+        ``notes`` says which, and why.
     """
 
     data: pd.DataFrame
@@ -53,6 +71,7 @@ class ValidationResult:
     rows_in: int
     notes: list[str] = field(default_factory=list)
     source: str = "<data frame>"
+    date_order: str | None = None
 
     @property
     def n_accepted(self) -> int:
@@ -203,11 +222,12 @@ def _normalise_columns(frame: pd.DataFrame, source: str) -> tuple[pd.DataFrame, 
     if missing:
         sheet = ""
         if "sheet" in frame.attrs:  # read from a workbook: say which sheet, it may be the wrong one
-            which = ("the sheet named Sessions" if frame.attrs["sheet"].lower() == "sessions"
-                     else "the first sheet, as no sheet is named Sessions")
+            which = frame.attrs.get("sheet_reason") or (
+                "the sheet named Sessions" if frame.attrs["sheet"].lower() == "sessions"
+                else "the first sheet, as no sheet is named Sessions")
             others = [s for s in frame.attrs.get("sheets", []) if s != frame.attrs["sheet"]]
             also = f"; the workbook's other sheets: {', '.join(map(repr, others))}" if others else ""
-            sheet = f" in sheet {frame.attrs['sheet']!r} ({which}{also})"
+            sheet = f" in sheet {frame.attrs['sheet']!r} ({which}{also}; choose another with --sheet)"
         raise LogFileError(
             f"{source}: required column(s) missing{sheet}: {', '.join(missing)}. "
             f"Required: {', '.join(REQUIRED_COLUMNS)} (names are not case-sensitive)."
@@ -228,7 +248,7 @@ def _raw_text(values: pd.Series, rows: pd.Index) -> list[str]:
 
 
 def validate_log(
-    raw: pd.DataFrame, *, source: str = "<data frame>", decimal: str = "."
+    raw: pd.DataFrame, *, source: str = "<data frame>", decimal: str = ".", date_order: str | None = None
 ) -> ValidationResult:
     """Check a session log against the contract and type its values.
 
@@ -242,6 +262,11 @@ def validate_log(
         The file name used in messages.
     decimal : {".", ","}, default="."
         Decimal mark of text numbers.
+    date_order : {"dmy", "mdy", "ymd"} or None, default=None
+        The order of text dates that end with their year (``09.03.2026``:
+        day first, ``dmy``; ``3/9/2026``: month first, ``mdy``); ``ymd``
+        accepts year-first dates only. ``None`` detects it from the dates
+        that can be read only one way (a day above 12).
 
     Returns
     -------
@@ -254,8 +279,11 @@ def validate_log(
     LogFileError
         A required column is missing, a column name is duplicated (names
         compared as matched: case and surrounding spaces ignored), a column
-        without a header holds values, or there are no data rows.
+        without a header holds values, there are no data rows, or the date
+        order cannot be told (every date reads both ways, or as many only one
+        way as only the other) and ``date_order`` is not given.
     """
+    date_order = _check_order(date_order)
     frame = raw
     n_header = sum(c != EXTRA_VALUES for c in frame.columns)
     if frame.index.name != "row":
@@ -267,22 +295,25 @@ def validate_log(
     distinct = {c: distinct_values(frame[c]) for c in frame.columns}
     blank = {c: per_value(frame[c], blank_cells, distinct[c]).to_numpy(bool) for c in frame.columns}
     blank_rows = np.logical_and.reduce(list(blank.values())) if blank else np.zeros(len(frame), bool)
-    # blank rows after the last filled one are the end of the sheet (Excel formatting), not input rows
-    filled = np.flatnonzero(~blank_rows)
-    end = int(filled[-1]) + 1 if len(filled) else 0
-    if end < len(frame):
-        frame, blank_rows = frame.iloc[:end], blank_rows[:end]
-        blank = {c: b[:end] for c, b in blank.items()}
-        distinct = {c: None if d is None else (d[0][:end], d[1]) for c, d in distinct.items()}
+    # a row whose every cell is blank (a template's formatted area, a spacer line) is not a session
     if blank_rows.any():
         rows = frame.index[blank_rows]
-        notes.append(f"{len(rows)} blank row(s) skipped (rows {_ranges(rows)})")
+        notes.append(f"{len(rows)} blank row(s) skipped, every cell empty (rows {_ranges(rows)})")
         keep = ~blank_rows
         frame = frame.loc[keep]
         blank = {c: b[keep] for c, b in blank.items()}
         distinct = {c: None if d is None else (d[0][keep], d[1]) for c, d in distinct.items()}
     if len(frame) == 0:
         raise LogFileError(f"{source}: the file has a header but no data rows.")
+    if "sheet" in frame.attrs and len(frame.attrs.get("sheets", [])) > 1:
+        notes.insert(0, f"read sheet {frame.attrs['sheet']!r} ({frame.attrs.get('sheet_reason', 'chosen')})")
+
+    # one date order for the whole file, from the dates that can be read only one way
+    dates = [c.name for c in COLUMNS if c.kind == "date" and c.name in frame.columns]
+    evidence = sum((date_evidence(frame[c], distinct=distinct[c]) for c in dates), DateEvidence())
+    date_order, read_order, order_note = _settle_date_order(evidence, date_order, source)
+    if order_note:
+        notes.insert(0, order_note)
 
     typed = {}
     problems = []
@@ -291,14 +322,19 @@ def validate_log(
             typed[col.name] = parse_absent(col, frame.index, decimal=decimal)
             continue
         values = frame[col.name]
-        parsed = parse_column(values, col, decimal=decimal, distinct=distinct[col.name])
+        parsed = parse_column(values, col, decimal=decimal, date_order=read_order, distinct=distinct[col.name])
         bad = parsed.isna().to_numpy(bool) & ~blank[col.name]
         if bad.any():
             rows = frame.index[bad]
-            problems.append(pd.DataFrame({
-                "row": rows, "column": col.name,
-                "problem": f"{PARSE_PROBLEMS[col.kind]}; expected {col.expected}",
-            }))
+            problem = f"{PARSE_PROBLEMS[col.kind]}; expected {col.expected}"
+            if col.kind == "date":  # say when a date contradicts the file's order
+                d = distinct[col.name]
+                problem = per_value(values[bad], lambda v: date_problems(v, order=read_order),
+                                    None if d is None else (d[0][bad], d[1])).to_numpy(object)
+                problem = problem + f"; expected {col.expected}"
+            problems.append(pd.DataFrame({"row": rows, "column": col.name, "problem": problem}))
+        if col.kind == "date":
+            notes += _two_digit_years(values, parsed, distinct[col.name])
         typed[col.name] = parsed
     if EXTRA_VALUES in frame.columns:  # a CSV row with more values than the header has columns
         over = ~blank[EXTRA_VALUES]
@@ -330,10 +366,71 @@ def validate_log(
     data = pd.concat([typed_frame, frame[extra_cols]], axis=1) if extra_cols else typed_frame
     if len(probs):
         data = data.loc[~data.index.isin(probs["row"].unique())]
-    absent = [c.name for c in COLUMNS if c.name not in frame.columns and c.level != "symptom"]
+    absent = [c.name for c in COLUMNS if c.name not in frame.columns and c.level not in ("symptom", "intake")]
     if absent:
         notes.append(f"not recorded in this file: {', '.join(absent)}")
-    return ValidationResult(data=data, problems=probs, rows_in=len(frame), notes=notes, source=source)
+    return ValidationResult(data=data, problems=probs, rows_in=len(frame), notes=notes, source=source,
+                            date_order=date_order)
+
+
+#: How a user settles the date order, named in every message about it.
+_ORDER_OPTION = "--date-order dmy|mdy|ymd (date_order= in Python)"
+
+
+def _settle_date_order(evidence: DateEvidence, given: str | None, source: str) -> tuple[str | None, str | None, str]:
+    """The file's date order: (order shown, order the dates are read with, note saying which and why).
+
+    Given, it is used as is. Otherwise the rows whose date reads only one way
+    decide (the other way's rows are then rejected); a tie, or dates that all
+    read both ways, is a file-level error naming the option that settles it.
+    """
+    if given is not None:
+        return given, given, f"dates read {DATE_ORDER_WORDS[given]}, as given by --date-order / date_order"
+    n_day, n_month = evidence.day_first, evidence.month_first
+    if n_day or n_month:
+        if n_day == n_month:
+            raise LogFileError(
+                f"{source}: the dates disagree on their order: {n_day} row(s) can only be read day first (such as "
+                f"{evidence.examples['day_first']!r}) and as many only month first (such as "
+                f"{evidence.examples['month_first']!r}). Say which order the file uses with {_ORDER_OPTION}."
+            )
+        order, kind, n, other = (("dmy", "day_first", n_day, n_month) if n_day > n_month
+                                 else ("mdy", "month_first", n_month, n_day))
+        note = (f"dates read {DATE_ORDER_WORDS[order]}, detected from {n} row(s) whose date can only be read that "
+                f"way, such as {evidence.examples[kind]!r}")
+        if other:
+            note += f"; {other} row(s) whose date reads only the other way are rejected"
+        return order, order, note + f"; if that is wrong, use {_ORDER_OPTION}"
+    if evidence.ambiguous:
+        example = evidence.examples["ambiguous"]
+        read = date_readings(pd.Series([example], dtype="string")).iloc[0]
+        raise LogFileError(
+            f"{source}: every date in the file can be read day first or month first (such as {example!r}: "
+            f"{_day(read['day_first'])} or {_day(read['month_first'])}), so its date order cannot be told "
+            f"from the file. Say which it uses with {_ORDER_OPTION}: dmy for day first, mdy for month first."
+        )
+    if evidence.year_first:
+        return "ymd", None, f"dates read {DATE_ORDER_WORDS['ymd']}"
+    if evidence.cells:
+        return None, None, "dates read from the workbook's date cells (no date order needed)"
+    return None, None, ""
+
+
+def _day(stamp: pd.Timestamp) -> str:
+    """A date in words: 9 March 2026."""
+    return f"{stamp.day} {stamp:%B %Y}"
+
+
+def _two_digit_years(values: pd.Series, parsed: pd.Series, distinct: tuple | None) -> list[str]:
+    """A note when dates with a two-digit year were read (as 20YY)."""
+    short = per_value(values, lambda v: date_readings(v)["two_digit_year"], distinct).to_numpy(bool)
+    short = short & parsed.notna().to_numpy(bool)
+    if not short.any():
+        return []
+    i = int(np.flatnonzero(short)[0])
+    example = str(values.iloc[i]).strip()
+    return [f"{int(short.sum())} date(s) written with a two-digit year were read as 20YY "
+            f"(such as {example!r} as {parsed.iloc[i]:%Y-%m-%d})"]
 
 
 def _ranges(rows: pd.Index) -> str:
@@ -350,13 +447,19 @@ def _ranges(rows: pd.Index) -> str:
     return text + (", ..." if len(spans) > 10 else "")
 
 
-def load_log(path: str | Path) -> ValidationResult:
+def load_log(path: str | Path, *, date_order: str | None = None, sheet: str | None = None) -> ValidationResult:
     """Read and validate a session log file: :func:`read_log` then :func:`validate_log`.
 
     Parameters
     ----------
     path : str or Path
         A CSV or XLSX session log.
+    date_order : {"dmy", "mdy", "ymd"} or None, default=None
+        The order of the file's text dates (``--date-order``); ``None``
+        detects it (see :func:`validate_log`).
+    sheet : str or None, default=None
+        The workbook sheet to read (``--sheet``); by default the sheet named
+        ``Sessions`` (any case), else the first with the required columns.
 
     Returns
     -------
@@ -367,5 +470,15 @@ def load_log(path: str | Path) -> ValidationResult:
     LogFileError
         A file-level problem; the message names the file.
     """
-    raw, decimal = read_log(path)
-    return validate_log(raw, source=Path(path).name, decimal=decimal)
+    date_order = _check_order(date_order)
+    raw, decimal = read_log(path, sheet=sheet)
+    return validate_log(raw, source=Path(path).name, decimal=decimal, date_order=date_order)
+
+
+def _check_order(date_order: str | None) -> str | None:
+    if date_order is None:
+        return None
+    order = str(date_order).strip().lower()
+    if order not in DATE_ORDERS:
+        raise ValueError(f"date_order must be one of {', '.join(DATE_ORDERS)} or None, not {date_order!r}.")
+    return order

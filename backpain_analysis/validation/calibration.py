@@ -10,26 +10,13 @@ import pandas as pd
 from scipy.special import expit
 
 from ..fitting import fit_logistic, one_blas_thread
+from ..splines import KNOT_QUANTILES, rcs_basis
 from .metrics import logistic_recalibration, logit
 
-__all__ = ["CalibrationCurve", "calibration_curve", "plot_calibration", "rcs_basis"]
+__all__ = ["CalibrationCurve", "calibration_curve", "plot_calibration"]
 
 
 # --------------------------------------------------------------------------- calibration curve
-
-
-def rcs_basis(x: np.ndarray, knots: np.ndarray) -> np.ndarray:
-    """Restricted cubic spline basis (Harrell's ``rcspline.eval``, normalised), linear term included."""
-    k = len(knots)
-    t = knots
-    norm = (t[-1] - t[0]) ** 2
-    cols = [x]
-    for j in range(k - 2):
-        term = (np.maximum(x - t[j], 0) ** 3
-                - np.maximum(x - t[-2], 0) ** 3 * (t[-1] - t[j]) / (t[-1] - t[-2])
-                + np.maximum(x - t[-1], 0) ** 3 * (t[-2] - t[j]) / (t[-1] - t[-2]))
-        cols.append(term / norm)
-    return np.column_stack(cols)
 
 
 @dataclass
@@ -93,8 +80,7 @@ def calibration_curve(y: np.ndarray | pd.Series, risk: np.ndarray | pd.Series, *
     """
     from statsmodels.stats.proportion import proportion_confint
 
-    quantiles = {3: (0.10, 0.5, 0.90), 4: (0.05, 0.35, 0.65, 0.95), 5: (0.05, 0.275, 0.5, 0.725, 0.95),
-                 6: (0.05, 0.23, 0.41, 0.59, 0.77, 0.95)}
+    quantiles = {k: q for k, q in KNOT_QUANTILES.items() if 3 <= k <= 6}  # Harrell's, on the logit of risk
     if knots not in quantiles:
         raise ValueError("knots must be 3, 4, 5 or 6")
     y = np.asarray(y, dtype=bool)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..factors import FACTOR_NAMES, get_factor
+from ..factors import MODEL_FACTORS, get_factor
 from ..features import RiskFactorEncoder, prepare_log
 from ..fitting import ModelError, check_design, outcome
 
@@ -229,7 +229,8 @@ def check_fit_data(log: pd.DataFrame, *, factors: Sequence[str] | None = None) -
     ----------
     log : DataFrame of shape (n_sessions, n_columns)
     factors : sequence of str or None, default=None
-        Candidate factors (default: all).
+        Candidate factors (default: those of the default model,
+        :data:`~backpain_analysis.factors.MODEL_FACTORS`).
 
     Returns
     -------
@@ -246,7 +247,7 @@ def check_fit_data(log: pd.DataFrame, *, factors: Sequence[str] | None = None) -
         raise ModelError("cannot fit: no session has back_pain recorded (yes/no, back pain within 48 h).")
     yl = y[labelled].astype(bool).to_numpy()
     prepared = prepare_log(log)
-    names = tuple(FACTOR_NAMES if factors is None else factors)
+    names = tuple(MODEL_FACTORS if factors is None else factors)
     enc = RiskFactorEncoder(factors=names).fit(prepared.loc[labelled])  # as PainRiskModel.fit
     X = enc.transform(prepared)[labelled]
     feats = enc.get_feature_names_out()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pandas as pd
 import pytest
 from markupsafe import escape
 
@@ -41,15 +42,17 @@ def test_red_flag_first_and_overrides(hostile_file, hostile_result):
     page = hostile_result.files["report"].read_text()
     assert page.index("Red flags: stop and see a clinician") < page.index("Summary")
     flagged = hostile_result.scores.loc[hostile_result.scores["row"] == hostile_file[2]]
-    assert flagged["triage"].iloc[0].startswith("urgent: New bladder or bowel problems")
+    assert flagged["triage"].iloc[0].startswith("emergency: New bladder or bowel problems")
 
 
 @pytest.mark.parametrize("rule", RED_FLAG_RULES, ids=[r.code for r in RED_FLAG_RULES])
 def test_each_red_flag_rule_reaches_the_report(tmp_path, rule):
     log = simulate_cohort(n_clients=2, weeks=3, seed=5)
     text = to_file_values(log).astype(object)
-    value = {"pain_score": "8", "pain_days": "4"}.get(rule.column, "yes")
-    text.loc[2, rule.column] = value
+    special = {"pain_score": "8", "pain_days": "30" if rule.code == "not_improving" else "4", "birth_year": "1960",
+               "prior_back_pain": "no"}
+    for name in rule.inputs:
+        text.loc[2, name] = special.get(name, "yes")
     text.loc[2, "back_pain"] = "yes"
     path = tmp_path / "f.csv"
     text.to_csv(path, index=False)
@@ -91,4 +94,53 @@ def test_earlier_red_flags_are_listed_too(tmp_path):
 def test_summary_lists_red_flags_most_urgent_first_and_says_estimates(hostile_result):
     text = hostile_result.summary
     assert text.index("RED FLAGS") < text.index("Highest current risk (estimates, not a diagnosis):")
-    assert "urgent (1 session(s))" in text
+    assert "emergency (1 session(s))" in text
+
+
+def test_clients_in_pain_get_the_questions_for_the_signs_not_recorded(tmp_path):
+    """The in-pain list asks about every warning sign left blank at the latest session, and only those."""
+    from backpain_analysis.check import open_questions
+    from backpain_analysis.triage import get_rule
+
+    log = simulate_cohort(n_clients=2, weeks=3, seed=5)
+    text = to_file_values(log).astype(object)
+    client = text["client_id"].iloc[0]
+    latest = text.index[text["client_id"] == client].max()
+    text.loc[latest, ["back_pain", "pain_score", "pain_days"]] = ["yes", "3", "1"]
+    for name in ("numbness", "bladder_bowel", "leg_weakness", "fever", "trauma"):
+        text.loc[latest, name] = "no"
+    text.loc[text.index[text["client_id"] == client].min(), "history_of_cancer"] = "no"  # intake: carried forward
+    path = tmp_path / "pain.csv"
+    text.to_csv(path, index=False)
+    r = run_check(path, tmp_path / "out", progress=False)
+    assert r.clients.loc[client, "current_pain"] and r.clients.loc[client, "triage_level"] == "none"
+    asked = open_questions(r.validation.data, r.clients)[client]
+    for code in ("bladder_sensation", "leg_weakness_severe", "gait_disturbance", "unwell", "night_pain",
+                 "major_trauma", "weight_loss", "age_onset"):
+        assert get_rule(code).ask in asked, code
+    for code in ("bladder_bowel", "saddle_numbness", "leg_weakness", "fever", "trauma", "cancer_history",
+                 "severe_pain", "persistent_pain"):
+        assert get_rule(code).ask not in asked, code  # recorded at the latest session (or carried forward)
+    page = r.files["report"].read_text()
+    listed = page[page.index('id="in-pain"'):]
+    listed = listed[: listed.index("</section>")]
+    assert "Ask about the warning signs that were not recorded" in listed
+    assert str(escape(client)) in listed and all(str(escape(q)) in listed for q in asked)
+    assert "ASK - " in r.summary
+    # scores.csv keeps its columns
+    assert list(pd.read_csv(r.files["scores"]).columns) == ["row", "client_id", "date", "risk", "risk_tier",
+                                                            "top_factors", "triage"]
+
+
+def test_red_flagged_clients_are_asked_only_about_more_urgent_signs(hostile_result, hostile_names):
+    from backpain_analysis.check import open_questions
+    from backpain_analysis.triage import RED_FLAG_RULES as RULES
+    from backpain_analysis.triage import TRIAGE_LEVELS
+
+    questions = open_questions(hostile_result.validation.data, hostile_result.clients)
+    flagged = hostile_result.clients.loc[hostile_result.clients["triage_level"] != "none"]
+    for c, row in flagged.iterrows():
+        allowed = {r.ask for r in RULES if TRIAGE_LEVELS.index(r.level) < TRIAGE_LEVELS.index(row["triage_level"])}
+        assert set(questions.get(c, [])) <= allowed
+    assert hostile_names[0] not in questions  # an emergency: nothing more urgent to ask
+    assert questions[hostile_names[1]]  # in pain, signs not recorded

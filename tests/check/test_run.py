@@ -38,7 +38,7 @@ def test_hostile_names_are_neutralised_in_csv(hostile_result):
 
 
 def test_every_rejection_reason_is_listed(tmp_path):
-    bad = {"duration_min": "abc", "rpe": "12", "date": "03/02/2026", "start_time": "7pm", "warmup_min": "-3",
+    bad = {"duration_min": "abc", "rpe": "12", "date": "31/31/2026", "start_time": "7pm", "warmup_min": "-3",
            "stretching": "maybe", "form_score": "2.5", "water_l": "99", "plank_s": "x", "back_pain": "?"}
     log = to_file_values(simulate_cohort(n_clients=2, weeks=4, seed=3)).astype(object)
     for i, (col, value) in enumerate(bad.items()):

@@ -33,7 +33,7 @@ def test_action_plans_lower_the_estimate(example_clients):
         assert np.isclose(grp["risk"].iloc[0], clients.loc[c, "risk"], atol=1e-4)  # scores are rounded
         if (grp["factor"] == "all").any():  # together at least as good as the best single change
             assert grp.loc[grp["factor"] == "all", "risk_if"].iloc[0] <= grp["risk_if"].min() + 1e-9
-    assert clients["current_pain"].any() and (clients["triage_level"] == "urgent").sum() == 1
+    assert clients["current_pain"].any() and (clients["triage_level"] == "emergency").sum() == 1
 
 
 def test_unrecorded_factors_are_never_named_nor_planned(tmp_path):
@@ -64,11 +64,11 @@ def _clients(levels, risks):
 
 
 def test_attention_puts_the_most_urgent_first_and_keeps_high_risk_clients():
-    levels = ["consult"] * 40 + ["urgent", "prompt"] + [NO_FLAG] * 15
+    levels = ["consult"] * 40 + ["emergency", "prompt"] + [NO_FLAG] * 15
     risks = [0.05] * 42 + [0.5] * 12 + [0.01] * 3
     clients = _clients(levels, risks)
     chosen = attention_clients(clients, top_n=10, max_detailed=30)
-    assert chosen[:2] == ["K40", "K41"]  # urgent, then prompt, before 40 consults
+    assert chosen[:2] == ["K40", "K41"]  # emergency, then prompt, before 40 consults
     assert set(chosen[:42]) == set(clients.index[:42])  # every red flag
     high = set(clients.index[(clients["risk_tier"] == "high")])
     assert high <= set(chosen)  # high-tier clients keep their sections however many flags there are
@@ -83,18 +83,18 @@ def test_client_triage_is_the_most_urgent_recent_flag_and_older_flags_count_as_e
     dates = pd.to_datetime(text["date"])
     old = text.index[(dates.max() - dates).dt.days >= RECENT_DAYS][0]  # long before the latest session
     recent = text.index[-3:]
-    text.loc[old, "bladder_bowel"] = "yes"  # urgent, but not current
+    text.loc[old, "bladder_bowel"] = "yes"  # emergency, but not current
     text.loc[recent[0], "pain_days"] = "4"  # consult
-    text.loc[recent[1], "fever"] = "yes"  # prompt: the most urgent current level
+    text.loc[recent[1], "fever"] = "yes"  # same-day: the most urgent current level
     path = tmp_path / "flags.csv"
     text.to_csv(path, index=False)
     data = load_log(path).data
     scores = score_sessions(data, load_default_model())
     clients = client_summary(data, scores)
     row = clients.iloc[0]
-    assert row["triage_level"] == "prompt"
+    assert row["triage_level"] == "same-day"
     assert (row["red_flag_sessions"], row["earlier_flags"]) == (2, 1)
     current, earlier = red_flag_tables(scores, clients)
-    assert current["triage_level"].tolist() == ["prompt", "consult"]  # most urgent first
-    assert earlier["triage_level"].tolist() == ["urgent"]
+    assert current["triage_level"].tolist() == ["same-day", "consult"]  # most urgent first
+    assert earlier["triage_level"].tolist() == ["emergency"]
 

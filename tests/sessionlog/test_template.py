@@ -86,3 +86,36 @@ def test_instructions_cover_every_column():
     table = instructions_table()
     assert table["column"].tolist() == [c.name for c in COLUMNS]
     assert (table["what to enter"].str.len() > 5).all()
+
+
+def test_the_template_carries_the_red_flag_columns_with_their_meaning(tmp_path):
+    """Symptom and intake-form columns: headers, colours, drop-downs and ranges, and the Instructions text."""
+    from backpain_analysis.sessionlog import column
+
+    path = write_template(tmp_path / "clients.xlsx")[0]
+    wb = load_workbook(path)
+    ws = wb["Sessions"]
+    headers = [c.value for c in ws[1]]
+    new = ("bladder_sensation", "sexual_dysfunction", "leg_weakness_severe", "gait_disturbance", "unwell",
+           "night_pain", "major_trauma", "birth_year", "history_of_cancer", "weight_loss", "osteoporosis",
+           "steroids", "immunosuppressed", "iv_drug_use")
+    assert set(new) <= set(headers)
+    rules = {str(dv.sqref).split(":")[0].rstrip("0123456789"): dv for dv in ws.data_validations.dataValidation}
+    letter = {c.value: c.column_letter for c in ws[1]}
+    for name in new:
+        dv = rules[letter[name]]
+        if column(name).kind == "yesno":
+            assert dv.type == "list" and dv.formula1 == '"yes,no"', name
+    year = rules[letter["birth_year"]]
+    assert year.type == "whole" and year.formula1 == "1900" and int(year.formula2) >= 2026
+    # intake columns have their own header colour, distinct from symptoms and client measurements
+    fill = {c.value: c.fill.fgColor.rgb for c in ws[1]}
+    assert fill["history_of_cancer"] == fill["birth_year"] != fill["numbness"]
+    assert fill["history_of_cancer"] not in (fill["plank_s"], fill["client_id"])
+    rows = {r[0]: r for r in wb["Instructions"].iter_rows(min_row=6, values_only=True)}
+    for name in new:
+        assert rows[name][2] == column(name).description
+    assert "intake form" in rows["history_of_cancer"][1] and "never the risk estimate" in rows["birth_year"][1]
+    assert "red flags" in rows["night_pain"][4]
+    intro = " ".join(str(c.value) for c in wb["Instructions"]["A"][:3] if c.value)
+    assert "yellow = intake form" in intro

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from backpain_analysis.factors import FACTOR_NAMES
 from backpain_analysis.fitting import ModelError
 from backpain_analysis.model import PainRiskModel
 from backpain_analysis.validation import (
@@ -51,7 +52,7 @@ def test_check_fit_data_on_a_small_log(small_log):
 
 def test_constant_and_unrecorded_factors_are_left_out(small_log):
     log = small_log.assign(heavy_lifting=False, water_l=np.nan)
-    check = check_fit_data(log)
+    check = check_fit_data(log, factors=FACTOR_NAMES)
     assert set(check.constant) == {"heavy_lifting", "low_water"}
     assert "absent from every labelled session" in check.constant["heavy_lifting"]
     assert "never recorded" in check.constant["low_water"]
