@@ -41,6 +41,8 @@ _EXPORTS = {
     "bootstrap_validate": "model",
     "holdout_performance": "model",
     "cross_validated_risk": "model",
+    "update_model": "model",
+    "validate_update": "model",
     # validation and the points card
     "check_fit_data": "validation",
     "calibration_curve": "validation",

@@ -98,7 +98,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 def _cmd_fit(args: argparse.Namespace) -> int:
     import numpy as np
 
-    from .model import ModelError, PainRiskModel
+    from .model import ModelError, PainRiskModel, load_default_model, update_model
     from .sessionlog.validate import load_log
     from .validation import check_fit_data
 
@@ -106,31 +106,34 @@ def _cmd_fit(args: argparse.Namespace) -> int:
         raise _UserError("--bootstrap must be 0 (no validation) or more.")
     if args.C is not None and not args.C > 0:
         raise _UserError("--C must be a positive number.")
+    if not (np.isfinite(args.prior_scale) and args.prior_scale > 0):
+        raise _UserError("--prior-scale must be a positive number.")
     if args.card and Path(args.card).suffix.lower() not in (".png", ".pdf"):
         raise _UserError("--card must name a .png or .pdf file.")
-    for option, value in (("--out", args.out), ("--card", args.card)):  # before the work, not after it
+    for option, value in (("--out", args.out), ("--card", args.card), ("--base", args.base)):  # before the work
         if value and Path(value).is_dir():
             raise _UserError(f"{option} {value} is a folder; give a file name.")
+    base = load_default_model() if args.base is None else PainRiskModel.load(args.base)
     result = load_log(args.file, date_order=args.date_order, sheet=args.sheet)
     _report_validation(result, limit=20)
     if result.n_accepted == 0:
         raise ModelError("nothing to fit: every row was rejected (see the problems above).")
     log = result.data
-    check = check_fit_data(log)
+    check = check_fit_data(log, factors=base.encoder_.factors_)
     print(f"\nEvents: {check.events} of {check.labelled} labelled sessions were followed by back pain within "
           f"48 h ({check.clients} clients).")
     for reason in check.constant.values():
-        print(f"Left out, same value in every labelled session: {reason}.")
-    if not check.usable_factors:
-        raise ModelError("no risk factor varies in this log's labelled sessions; nothing to fit.")
+        print(f"Left out of a fit from scratch, same value in every labelled session: {reason}.")
     if check.sample_size is not None:
         print(check.sample_size.summary())
     if check.separated:
         print(f"NOTE: {len(check.separated)} feature(s) perfectly predict the outcome in this log (separation): "
-              f"{', '.join(check.separated)}; only a penalised fit can estimate them.")
+              f"{', '.join(check.separated)}; an update's priors carry them, a fit from scratch needs a penalty.")
     if check.collinear:
-        print(f"NOTE: these features always go together in this log: {', '.join(check.collinear)}; only a "
-              "penalised fit can separate them.")
+        print(f"NOTE: these features always go together in this log: {', '.join(check.collinear)}; an update's "
+              "priors carry them, a fit from scratch needs a penalty.")
+    # the fit from scratch (offered only when the log meets the sample-size criteria): as before this command
+    # updated models, unpenalised when the checks allow it, else penalised with C chosen by cross-validation
     if args.C is not None:
         C, why = args.C, f"L2 penalty C={args.C:g} (--C)"
     elif args.penalty == "none" or (args.penalty == "auto" and not check.needs_penalty):
@@ -139,25 +142,46 @@ def _cmd_fit(args: argparse.Namespace) -> int:
         C = "cv"
         why = "penalised (--penalty cv)" if args.penalty == "cv" else (
             "penalised, because the checks above say an unpenalised fit would be unreliable or impossible")
-    factors = check.usable_factors if check.constant else None
-    model = PainRiskModel(factors=factors, C=C).fit(log)
-    t = model.training_
-    print(f"\n{model.summary(how=why)}")
+    if args.method == "scratch" and not check.usable_factors:
+        raise ModelError("no risk factor varies in this log's labelled sessions; nothing to fit from scratch.")
+    scratch = PainRiskModel(factors=check.usable_factors if check.constant else base.encoder_.factors_, C=C,
+                            terms=base.terms)
+    base_name = Path(args.base).name if args.base else "default_model.json"
+    update = update_model(log, base=base, method=args.method, prior_scale=args.prior_scale, scratch=scratch,
+                          base_name=base_name)
+    model = update.model
+    print(f"\n{update.summary()}")
+    if update.method == "scratch":
+        print(f"\nThe fit from scratch:\n{model.summary(how=why)}")
     if args.bootstrap:
-        validation = model.validate(B=args.bootstrap, seed=args.seed)
-        print(f"\n{validation.summary()}")
-        print("Read 'corrected' as what to expect on new clients like these ('apparent' is measured on the "
-              "data the model learned from). AUC 0.5 = no better than chance, 1 = perfect; calibration slope "
-              "below 1 = risks too extreme (overfitted), above 1 = too timid.")
+        try:
+            validation = update.validate(log, seed=args.seed)
+        except ModelError as exc:
+            print(f"\nNo validation on your own data: {exc}")
+        else:
+            print(f"\n{validation.summary()}")
+        if update.method == "scratch":
+            boot = model.validate(B=args.bootstrap, seed=args.seed)
+            print(f"\n{boot.summary()}")
+            print("Read 'corrected' as what to expect on new clients like these ('apparent' is measured on the "
+                  "data the model learned from). AUC 0.5 = no better than chance, 1 = perfect; calibration slope "
+                  "below 1 = risks too extreme (overfitted), above 1 = too timid.")
     if args.card:
         from .paths import RAW_DIR
 
+        t = update.data
         bundled = Path(args.file).resolve().parent == RAW_DIR.resolve()  # the shipped logs are simulated
         name = Path(args.file).name + (", SIMULATED" if bundled else "")
-        card = model.points_card(log=log, log_name=Path(args.file).name,
-                                 source=f"{name} ({t['labelled']:,} sessions of {t['clients']} clients)")
+        source = f"{name} ({t['labelled']:,} sessions of {t['clients']} clients)"
+        if update.method != "scratch":
+            b = base.training_
+            verb = {"keep": "kept after testing on", "intercept": "recalibrated in the large on",
+                    "recalibrate": "recalibrated on", "revise": "revised on"}[update.method]
+            source = (f"{base_name} ({b.get('labelled', 0):,} sessions of {b.get('clients', '?')} clients), "
+                      f"{verb} {source}")
+        card = model.points_card(log=log, log_name=Path(args.file).name, source=source)
         path = card.save(args.card)
-        print(f"\nPoints card written to {path}: {len(card.points)} factors, 0-{len(card.risk_table) - 1} points; "
+        print(f"\nPoints card written to {path}: {len(card.factors)} factors, 0-{len(card.risk_table) - 1} points; "
               f"card risk within {100 * card.reference['max_abs_difference']:.1f} percentage points of the model's "
               "on this log.")
         if card.reference["max_abs_difference"] > CARD_LIMIT:
@@ -165,7 +189,8 @@ def _cmd_fit(args: argparse.Namespace) -> int:
                   "some sessions of this log; use the model's own numbers (backpain check) rather than the card.")
     if args.out:
         path = model.save(args.out)
-        print(f"\nModel saved to {path}")
+        print(f"\nModel saved to {path} ({update.method}; its file records the base model, the method, the priors "
+              "and the counts of the data it was updated on).")
     print(f"\n{_disclaimer()}")
     return EXIT_OK
 
@@ -257,22 +282,38 @@ def _build_parser() -> argparse.ArgumentParser:
     _add_reading_options(p)
     p.set_defaults(func=_cmd_validate)
 
-    p = sub.add_parser("fit", help="fit the risk model on a log with back_pain recorded",
-                       description="Fit the logistic model on a session log with back_pain recorded: report the "
-                                   "events and whether they are enough for the model's parameters (Riley et al. "
-                                   "2020, BMJ 368:m441), fit it (penalised, with the strength chosen by "
-                                   "cross-validation grouped by client, when the data are too few), print its odds "
-                                   "ratios and its bootstrap validation resampling clients.")
+    p = sub.add_parser("fit", help="update the risk model with a log with back_pain recorded",
+                       description="Update the default model (or --base) with a session log with back_pain "
+                                   "recorded: report the events and whether they are enough to fit the model's "
+                                   "parameters from scratch (Riley et al. 2020, BMJ 368:m441); keep the model, "
+                                   "recalibrate it in the large (a new intercept), recalibrate it (intercept and "
+                                   "slope) or revise every coefficient with priors centred on the model's, chosen "
+                                   "by likelihood-ratio tests in sequence (after Vergouwe et al. 2017, Stat Med "
+                                   "36:4529); print the effects beside the base model's and a leave-one-client-out "
+                                   "validation of the choice.")
     p.add_argument("file", help="session log, .csv or .xlsx")
     p.add_argument("--out", help="where to save the model (JSON)")
+    p.add_argument("--method", choices=("auto", "keep", "intercept", "recalibrate", "revise", "scratch"),
+                   default="auto",
+                   help="auto (default): chosen by the tests; keep: the base model unchanged; intercept: "
+                        "recalibration in the large; recalibrate: new intercept and slope; revise: every "
+                        "coefficient re-estimated with normal priors centred on the base model's; scratch: a fit "
+                        "on this log alone (only when it meets the sample-size criteria)")
+    p.add_argument("--base", metavar="MODEL.json", default=None,
+                   help="the model to update (default: the bundled model)")
+    p.add_argument("--prior-scale", type=float, default=1.0, metavar="S",
+                   help="the revision's prior SDs are the base model's standard errors times S (default: 1)")
     p.add_argument("--penalty", choices=("auto", "none", "cv"), default="auto",
-                   help="auto (default): unpenalised when the log has enough events for the parameters and no "
-                        "factor perfectly predicts back pain, else an L2 penalty chosen by cross-validation "
-                        "grouped by client; none: always unpenalised; cv: always penalised")
-    p.add_argument("--C", type=float, default=None, help="a fixed inverse L2 penalty (overrides --penalty)")
+                   help="for a fit from scratch: auto (default): unpenalised when the log has enough events for "
+                        "the parameters and no factor perfectly predicts back pain, else an L2 penalty chosen by "
+                        "cross-validation grouped by client; none: always unpenalised; cv: always penalised")
+    p.add_argument("--C", type=float, default=None,
+                   help="for a fit from scratch: a fixed inverse L2 penalty (overrides --penalty)")
     p.add_argument("--bootstrap", type=int, default=200, metavar="B",
-                   help="bootstrap replicates of the validation, resampling clients (default: 200; 0 skips it)")
-    p.add_argument("--seed", type=int, default=0, help="seed of the bootstrap (default: 0)")
+                   help="validation: the leave-one-client-out comparison of the base, updated and scratch models "
+                        "and, for a fit from scratch, B bootstrap replicates resampling clients (default: 200; 0 "
+                        "skips all validation)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the validation (default: 0)")
     p.add_argument("--card", metavar="PATH", help="also write a printable points card (.png or .pdf)")
     _add_reading_options(p)
     p.set_defaults(func=_cmd_fit)

@@ -84,7 +84,8 @@ class Scale:
     bands : tuple of float
         Edges of the points card's ranges, ascending (``(5, 10)``: 0-4, 5-9, 10+).
     advice : str
-        The plain-words target that advice and the card speak in ("10+ min").
+        The plain-words target that advice and the card speak in, on the
+        measure's own scale ("10+ min", "4-5", "6 or less").
     truth : callable
         ``truth(x) -> log-odds``: the simulation's true curve relative to the
         reference (0 there and on its better side).
@@ -167,6 +168,21 @@ def _ramp(slope_or: float, start: float, per: float, *, cap: float = np.inf,
         return np.log(slope_or) * np.clip(dist / per, 0.0, cap)
 
     return curve
+
+
+def _line(slope: float, at: float) -> Callable[[np.ndarray], np.ndarray]:
+    """A true curve: log-odds falling by ``slope`` per unit, 0 at ``at``."""
+    return lambda x: slope * (at - np.asarray(x, dtype=float))
+
+
+def _decay(size: float, scale: float) -> Callable[[np.ndarray], np.ndarray]:
+    """A true curve: ``size * exp(-x / scale)``, a benefit that diminishes with more."""
+    return lambda x: size * np.exp(-np.asarray(x, dtype=float) / scale)
+
+
+def _softplus(slope: float, start: float, width: float) -> Callable[[np.ndarray], np.ndarray]:
+    """A true curve: a smooth hinge, flat well below ``start``, rising by ``slope`` per unit well above it."""
+    return lambda x: slope * width * np.log1p(np.exp((np.asarray(x, dtype=float) - start) / width))
 
 
 def _flat(x: np.ndarray) -> np.ndarray:
@@ -429,10 +445,10 @@ RISK_FACTORS: tuple[RiskFactor, ...] = (
         remedy={"form_score": 4},
         scale=Scale(
             "form_score", "points (1-5)", reference=4, better="higher", contrast=(FORM_POOR_MAX, 4),
-            bands=(FORM_POOR_MAX + 1, 4), advice="a form score of 4 or 5", shape="linear", limits=(1, 5),
-            truth=_ramp(1.5, 4, 2, side="below"),
-            truth_source="an assumption: OR 1.5 at a score of 2 against 4 (Hoogendoorn et al. 2000's RR 1.5), "
-                         "linear in the score below 4",
+            bands=(FORM_POOR_MAX + 1, 4), advice="4-5", shape="linear", limits=(1, 5),
+            truth=_line(np.log(1.5) / 2, 4),
+            truth_source="an assumption: OR 1.5 at a score of 2 against 4 (the size of Hoogendoorn et al. 2000's "
+                         "RR 1.5), linear in the score",
             label="form score", shown_unit="",
         ),
         remedy_text="coach technique to a form score of 4 (lighter load until form holds)",
@@ -478,10 +494,11 @@ RISK_FACTORS: tuple[RiskFactor, ...] = (
         remedy={"plank_s": 90},
         scale=Scale(
             "plank_s", "s", reference=PLANK_WEAK_S, better="higher", contrast=(30, PLANK_WEAK_S),
-            bands=(30, PLANK_WEAK_S), advice=f"a plank of {PLANK_WEAK_S} s or more", limits=(0, 300),
-            truth=_ramp(1.5, PLANK_WEAK_S, 30, side="below"),
-            truth_source="an assumption: OR 1.5 per 30 s short of a 60 s plank, flat beyond 60 s (poor "
-                         "back-extensor endurance predicted back trouble, Biering-Sorensen 1984)",
+            bands=(30, PLANK_WEAK_S), advice=f"{PLANK_WEAK_S}+ s", limits=(0, 300),
+            truth=_decay(1.74, 30.0),
+            truth_source="an assumption: log-odds falling with plank time at a diminishing rate (1.74 e^(-x/30)): "
+                         "OR 1.5 at 30 s against 60 s, little gain beyond 2 minutes (poor back-extensor endurance "
+                         "predicted back trouble, Biering-Sorensen 1984)",
             label="plank",
         ),
         remedy_text="build core endurance to a 90 s plank (takes weeks)",
@@ -569,7 +586,7 @@ RISK_FACTORS: tuple[RiskFactor, ...] = (
         remedy_text="keep the session at a moderate effort (RPE 5)",
         scale=Scale(
             "rpe", "CR-10", reference=RPE_HARD - 1, better="lower", contrast=(8, RPE_HARD - 1),
-            bands=(RPE_HARD, 9), advice=f"RPE {RPE_HARD - 1} or less", knots=3, limits=(0, 10),
+            bands=(RPE_HARD, 9), advice=f"{RPE_HARD - 1} or less", knots=3, limits=(0, 10),
             truth=_ramp(1.3, RPE_HARD - 1, 2, side="above"),
             truth_source="an assumption: OR 1.3 per 2 points of RPE above 6, no direct estimate exists",
             label="RPE", shown_unit="",
@@ -662,11 +679,12 @@ RISK_FACTORS: tuple[RiskFactor, ...] = (
         remedy={"duration_min": lambda s: (s * 0.5).clip(lower=1)},
         remedy_text="halve today's session volume",
         scale=Scale(
-            "acwr", "ratio", reference=1.0, better="lower", contrast=(1.6, 1.0), bands=(1.2, ACWR_SPIKE),
-            advice="this week's load at most 1.2 x the usual", limits=(0, 3),
-            truth=_ramp(2.0, 1.0, 0.6, cap=2, side="above"),
-            truth_source="an assumption: OR 2 at a ratio of 1.6 against 1.0, rising linearly up to 2.2 and "
-                         "flat below 1.0 (the shape of Hulin et al. 2014's graded risks, not their numbers)",
+            "acwr", "ratio", reference=1.0, better="lower", contrast=(1.6, 1.0), bands=(1.2, ACWR_SPIKE, 1.8, 2.2),
+            advice="1.0 or less", limits=(0, 3),
+            truth=_softplus(np.log(2.0) / 0.6, 1.05, 0.15),
+            truth_source="an assumption: flat below a ratio of about 1, then rising about linearly (a smooth "
+                         "hinge): OR 1.7 at 1.6 against 1.0 (the shape of Hulin et al. 2014's graded risks, not "
+                         "their numbers)",
             label="acute:chronic load", shown_unit="",
         ),
         hint=f"roughly: this week's RPE x minutes is over {ACWR_SPIKE} x the weekly average of the 4 weeks before",
@@ -767,7 +785,7 @@ RISK_FACTORS: tuple[RiskFactor, ...] = (
         remedy_text="drink about 2.5 l over the day",
         scale=Scale(
             "water_l", "l", reference=WATER_LOW_L, better="higher", contrast=(1.0, 2.0), bands=(WATER_LOW_L,),
-            advice=f"{WATER_LOW_L:g} l or more", knots=3, limits=(0, 8), truth=_flat,
+            advice=f"{WATER_LOW_L:g}+ l", knots=3, limits=(0, 8), truth=_flat,
             truth_source="no effect (no evidence)",
             label="water",
         ),
@@ -846,7 +864,7 @@ RISK_FACTORS: tuple[RiskFactor, ...] = (
         remedy_text="",
         scale=Scale(
             "sit_reach_cm", "cm", reference=SIT_REACH_POOR_CM, better="higher", contrast=(-10, SIT_REACH_POOR_CM),
-            bands=(-10, SIT_REACH_POOR_CM), advice="fingertips at the toes or beyond", limits=(-40, 50),
+            bands=(-10, SIT_REACH_POOR_CM), advice="0+ cm (toes reached)", limits=(-40, 50),
             truth=_ramp(1.2, SIT_REACH_POOR_CM, 10, side="below"),
             truth_source="an assumption: OR 1.2 per 10 cm short of the toes (associations for other "
                          "flexibility measures, Sadler et al. 2017)",

@@ -30,9 +30,12 @@ from sklearn.utils.validation import check_is_fitted
 
 from .factors import FACTOR_NAMES, get_factor
 from .sessionlog.contract import COLUMNS
+from .splines import rcs_basis, rcs_knots
 
-__all__ = ["ACUTE_DAYS", "CHRONIC_DAYS", "LOAD_COLUMNS", "RiskFactorEncoder", "prepare_log"]
+__all__ = ["ACUTE_DAYS", "CHRONIC_DAYS", "LOAD_COLUMNS", "TERMS", "RiskFactorEncoder", "prepare_log"]
 
+#: How the encoder can read the factors: each measured exposure on its own scale, or every factor yes/no.
+TERMS: tuple[str, ...] = ("dose-response", "threshold")
 #: Acute window of the workload ratio (days).
 ACUTE_DAYS = 7
 #: Chronic window of the workload ratio (days).
@@ -268,24 +271,41 @@ def _ewm_kernel() -> object:
 
 
 class RiskFactorEncoder(TransformerMixin, BaseEstimator):
-    """Turn a session log into one yes/no feature per risk factor.
+    """Turn a session log into the model's terms: each measured exposure on its own scale, yes/no inputs as yes/no.
+
+    With ``terms="dose-response"`` (the default) a factor that has a
+    :class:`~backpain_analysis.factors.Scale` enters on its natural scale: a
+    restricted cubic spline (columns ``name``, ``name'``, ``name''``, ... as
+    ``rms::rcs`` names them; knots at Harrell's quantiles of the recorded
+    training values, learned at ``fit``) or one linear column, plus
+    ``name_step``, a possible jump at its plain-words threshold (see
+    :meth:`basis`); every other factor is one 0/1 column. With ``terms="threshold"`` every factor is the
+    0/1 exposure at its plain-words threshold (the first version's model).
 
     Parameters
     ----------
     factors : sequence of str or None, default=None
         Names of the risk factors to encode (see
         :data:`~backpain_analysis.factors.FACTOR_NAMES`); ``None`` means all.
+    terms : {"dose-response", "threshold"}, default="dose-response"
 
     Attributes
     ----------
     factors_ : tuple of str
         The factors encoded.
+    kinds_ : dict of str to str
+        ``"spline"``, ``"linear"`` or ``"binary"`` for each factor.
+    knots_ : dict of str to list of float
+        Spline knots, for the spline factors.
+    columns_ : dict of str to tuple of str
+        The output columns of each factor.
     unknown_indicators_ : tuple of str
         Factors that had unrecorded values in the training log and therefore
         get an ``<factor>_unknown`` column.
-    prevalence_ : dict of str to float
-        Share of exposed sessions among recorded ones in the training log;
-        used for factors missing at transform time that have no indicator.
+    fill_ : dict of str to list of float
+        Mean of each of a factor's columns over its recorded training
+        sessions (for a yes/no factor: the share exposed); used for factors
+        missing at transform time that have no indicator.
     feature_names_in_ : ndarray of str
         Columns of the log seen during ``fit``.
     n_features_in_ : int
@@ -297,19 +317,64 @@ class RiskFactorEncoder(TransformerMixin, BaseEstimator):
     >>> log = simulate_cohort(n_clients=20, weeks=8, seed=1)
     >>> enc = RiskFactorEncoder().set_output(transform="pandas")
     >>> X = enc.fit_transform(log)
-    >>> "load_spike" in X.columns
-    True
+    >>> [c for c in X.columns if c.startswith("short_warmup")]
+    ['short_warmup', "short_warmup'", "short_warmup''", 'short_warmup_unknown']
     """
 
-    def __init__(self, factors: tuple[str, ...] | None = None):
+    def __init__(self, factors: tuple[str, ...] | None = None, terms: str = "dose-response"):
         self.factors = factors
+        self.terms = terms
 
-    def _exposures(self, log: pd.DataFrame) -> pd.DataFrame:
-        prepared = log if "acwr" in log.columns else prepare_log(log)
-        return pd.DataFrame({name: get_factor(name).encode(prepared) for name in self.factors_}, index=log.index)
+    @staticmethod
+    def _prepared(log: pd.DataFrame) -> pd.DataFrame:
+        return log if "acwr" in log.columns else prepare_log(log)
+
+    def _values(self, prepared: pd.DataFrame, name: str) -> np.ndarray:
+        """A factor's input as the model reads it: the clipped natural value, or the 0/1 exposure; NaN if unknown."""
+        f = get_factor(name)
+        if self.kinds_[name] == "binary":
+            return f.encode(prepared).astype("Float64").to_numpy("float64", na_value=np.nan)
+        col = prepared[f.scale.column]
+        values = col.to_numpy("float64", na_value=np.nan) if hasattr(col, "to_numpy") else np.asarray(col, float)
+        return f.scale.clip(values)
+
+    def basis(self, name: str, values: np.ndarray) -> np.ndarray:
+        """The columns of factor ``name`` for recorded values (clipped natural values, or 0/1 for yes/no factors).
+
+        A measured factor's columns are its spline (or line) on the natural
+        scale, then a step: 1 on the worse side of the plain-words threshold
+        (the factor's yes/no exposure), so that a jump there, which the
+        registry and the studies name in advance, can be followed when the
+        data have one, and its Wald test says whether they do.
+
+        Parameters
+        ----------
+        name : str
+        values : ndarray of shape (n,)
+
+        Returns
+        -------
+        ndarray of shape (n, len(columns_[name]))
+        """
+        check_is_fitted(self, "factors_")
+        values = np.asarray(values, dtype=float)
+        kind = self.kinds_[name]
+        if kind == "binary":
+            return values[:, None]
+        curve = rcs_basis(values, np.asarray(self.knots_[name])) if kind == "spline" else values[:, None]
+        f = get_factor(f"{name}")
+        step = f.encode(pd.DataFrame({f.scale.column: pd.array(values, dtype="Float64")}))
+        return np.column_stack([curve, step.astype("Float64").to_numpy("float64", na_value=0.0)])
+
+    def reference(self, name: str) -> np.ndarray:
+        """The columns of factor ``name`` at its reference value (not exposed, for a yes/no factor)."""
+        check_is_fitted(self, "factors_")
+        f = get_factor(name)
+        ref = 0.0 if self.kinds_[name] == "binary" else f.scale.clip(np.array([f.scale.reference]))[0]
+        return self.basis(name, np.array([ref]))[0]
 
     def fit(self, X: pd.DataFrame, y: object = None) -> RiskFactorEncoder:
-        """Learn which factors need an ``_unknown`` indicator and each factor's prevalence.
+        """Learn each factor's kind and knots, which need an ``_unknown`` indicator, and the fill values.
 
         Parameters
         ----------
@@ -324,18 +389,46 @@ class RiskFactorEncoder(TransformerMixin, BaseEstimator):
         """
         if not isinstance(X, pd.DataFrame):
             raise TypeError("RiskFactorEncoder expects a session log as a pandas DataFrame.")
+        if self.terms not in TERMS:
+            raise ValueError(f"terms must be one of {', '.join(TERMS)}, not {self.terms!r}")
         names = FACTOR_NAMES if self.factors is None else tuple(self.factors)
         for name in names:
             get_factor(name)
         self.factors_ = names
         self.feature_names_in_ = np.asarray([str(c) for c in X.columns], dtype=object)
         self.n_features_in_ = len(self.feature_names_in_)
-        exp = self._exposures(X)
-        self.unknown_indicators_ = tuple(n for n in names if exp[n].isna().any())
-        self.prevalence_ = {
-            n: float(exp[n].astype("Float64").mean()) if exp[n].notna().any() else 0.0 for n in names
-        }
+        prepared = self._prepared(X)
+        self.kinds_, self.knots_, self.columns_, self.fill_ = {}, {}, {}, {}
+        unknown = []
+        for name in names:
+            scale = get_factor(name).scale
+            kind = "binary" if scale is None or self.terms == "threshold" else scale.shape
+            self.kinds_[name] = kind
+            values = self._values(prepared, name)
+            recorded = ~np.isnan(values)
+            if kind == "spline":
+                knots = rcs_knots(values[recorded], scale.knots)
+                if len(knots) >= 3:
+                    self.knots_[name] = [float(k) for k in knots]
+                else:  # too few distinct values for a spline: a straight line
+                    self.kinds_[name] = kind = "linear"
+            width = len(self.knots_[name]) - 1 if kind == "spline" else 1
+            self.columns_[name] = (name, *(name + "'" * j for j in range(1, width)))
+            if kind != "binary":
+                self.columns_[name] += (f"{name}_step",)
+                width += 1
+            basis = self.basis(name, values[recorded]) if recorded.any() else np.zeros((0, width))
+            self.fill_[name] = [float(v) for v in basis.mean(axis=0)] if recorded.any() else [0.0] * width
+            if not recorded.all():
+                unknown.append(name)
+        self.unknown_indicators_ = tuple(unknown)
         return self
+
+    @property
+    def prevalence_(self) -> dict[str, float]:
+        """Share exposed among recorded training sessions, for the yes/no factors (the first version's name)."""
+        check_is_fitted(self, "factors_")
+        return {n: self.fill_[n][0] for n in self.factors_ if self.kinds_[n] == "binary"}
 
     def transform(self, X: pd.DataFrame) -> np.ndarray:
         """Encode a log.
@@ -347,29 +440,38 @@ class RiskFactorEncoder(TransformerMixin, BaseEstimator):
         Returns
         -------
         ndarray of shape (n_sessions, n_features_out)
-            0/1 exposures (or a training prevalence, see the module notes),
-            then the ``_unknown`` indicators; a DataFrame with the log's index
-            under ``set_output(transform="pandas")``.
+            Each factor's columns (see the class notes; the fill values where
+            a factor without an indicator was not recorded), then the
+            ``_unknown`` indicators; a DataFrame with the log's index under
+            ``set_output(transform="pandas")``.
         """
         check_is_fitted(self, "factors_")
         # column-major, so that each feature is written in one contiguous pass (and a pandas output wraps
         # the columns as they are); one array of the final size is all the memory the output needs
-        out = np.empty((len(X), len(self.factors_) + len(self.unknown_indicators_)), dtype=np.float64, order="F")
+        out = np.empty((len(X), len(self.get_feature_names_out())), dtype=np.float64, order="F")
         for j, column in enumerate(self.iter_columns(X)):
             out[:, j] = column
         return out
 
     def iter_columns(self, X: pd.DataFrame) -> Iterator[np.ndarray]:
         """The output features one float array at a time, in ``get_feature_names_out`` order."""
-        exp = self._exposures(X)
+        check_is_fitted(self, "factors_")
+        prepared = self._prepared(X)
+        missing = {}
         for name in self.factors_:
-            e = exp[name]
-            if name in self.unknown_indicators_:
-                yield e.fillna(False).astype("float64").to_numpy()
-            else:
-                yield e.astype("Float64").fillna(self.prevalence_[name]).to_numpy("float64")
+            values = self._values(prepared, name)
+            known = ~np.isnan(values)
+            missing[name] = ~known
+            if self.kinds_[name] == "binary":
+                fill = 0.0 if name in self.unknown_indicators_ else self.fill_[name][0]
+                yield np.where(known, values, fill)
+                continue
+            basis = np.empty((len(values), len(self.columns_[name])))
+            basis[known] = self.basis(name, values[known])
+            basis[~known] = 0.0 if name in self.unknown_indicators_ else np.asarray(self.fill_[name])
+            yield from basis.T
         for name in self.unknown_indicators_:
-            yield exp[name].isna().astype("float64").to_numpy()
+            yield missing[name].astype("float64")
 
     def unknown_mask(self, X: pd.DataFrame) -> pd.DataFrame:
         """Which factor values were not recorded (or lacked history) for each session.
@@ -383,23 +485,40 @@ class RiskFactorEncoder(TransformerMixin, BaseEstimator):
         DataFrame of shape (n_sessions, n_factors) of bool
         """
         check_is_fitted(self, "factors_")
-        return self._exposures(X).isna()
+        prepared = self._prepared(X)
+        return pd.DataFrame({n: np.isnan(self._values(prepared, n)) for n in self.factors_}, index=X.index)
+
+    def values(self, X: pd.DataFrame) -> pd.DataFrame:
+        """Each factor's input as the model reads it: clipped natural values (0/1 for yes/no factors), NaN if unknown.
+
+        Parameters
+        ----------
+        X : DataFrame of shape (n_sessions, n_columns)
+
+        Returns
+        -------
+        DataFrame of float of shape (n_sessions, n_factors)
+        """
+        check_is_fitted(self, "factors_")
+        prepared = self._prepared(X)
+        return pd.DataFrame({n: self._values(prepared, n) for n in self.factors_}, index=X.index)
 
     def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
-        """Names of the output features: the factors, then ``<factor>_unknown`` indicators.
+        """Names of the output features: each factor's columns, then ``<factor>_unknown`` indicators.
 
         Returns
         -------
         ndarray of str
         """
         check_is_fitted(self, "factors_")
-        names = list(self.factors_) + [f"{n}_unknown" for n in self.unknown_indicators_]
+        names = [c for n in self.factors_ for c in self.columns_[n]]
+        names += [f"{n}_unknown" for n in self.unknown_indicators_]
         return np.asarray(names, dtype=object)
 
     def feature_factor(self) -> dict[str, str]:
         """Map each output feature to the risk factor it belongs to."""
         check_is_fitted(self, "factors_")
-        out = {n: n for n in self.factors_}
+        out = {c: n for n in self.factors_ for c in self.columns_[n]}
         out.update({f"{n}_unknown": n for n in self.unknown_indicators_})
         return out
 
@@ -409,4 +528,3 @@ class RiskFactorEncoder(TransformerMixin, BaseEstimator):
         tags.input_tags.string = True
         tags.input_tags.categorical = True
         return tags
-

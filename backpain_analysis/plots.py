@@ -6,6 +6,8 @@ Every figure function takes the data first, then keyword-only options, draws on
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 
@@ -20,6 +22,7 @@ __all__ = [
     "carry_forward_table",
     "observed_vs_predicted",
     "plot_load_history",
+    "plot_effect",
 ]
 
 _LEVELS = ("not exposed", "exposed", "unknown")
@@ -105,6 +108,11 @@ def plot_pain_rate(log: pd.DataFrame, by: str, *, bins: int | list[float] | None
 def odds_ratios_vs_truth(model: object) -> pd.DataFrame:
     """A fitted model's odds ratios next to the simulation's true ones.
 
+    For a dose-response model, the effects at each factor's contrast
+    (:meth:`~backpain_analysis.PainRiskModel.effects`) against the graded
+    world's (:func:`~backpain_analysis.simulate.true_effects`); for a
+    threshold model, its odds ratios against the threshold world's.
+
     Parameters
     ----------
     model : PainRiskModel
@@ -113,13 +121,17 @@ def odds_ratios_vs_truth(model: object) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        :meth:`~backpain_analysis.PainRiskModel.odds_ratios` plus ``true_or``
-        (missing for ``_unknown`` indicators, which have no true value) and
-        ``covered`` (the true value lies inside the 95% CI).
+        ``title``, ``odds_ratio``, ``ci_low``, ``ci_high`` (plus the
+        contrast's ``low`` and ``high`` for a dose-response model), then
+        ``true_or`` (missing for ``_unknown`` indicators, which have no true
+        value) and ``covered`` (the true value lies inside the 95% CI).
     """
-    from .simulate import true_odds_ratios
+    from .simulate import true_effects, true_odds_ratios
 
-    table = model.odds_ratios().join(true_odds_ratios()[["true_or"]])
+    if getattr(model, "terms", "threshold") == "threshold":
+        table = model.odds_ratios().join(true_odds_ratios()[["true_or"]])
+    else:
+        table = model.effects().join(true_effects()[["true_or"]])
     covered = (table["ci_low"] <= table["true_or"]) & (table["true_or"] <= table["ci_high"])
     table["covered"] = covered.astype("boolean").where(table["true_or"].notna())
     return table
@@ -347,3 +359,224 @@ def observed_vs_predicted(log: pd.DataFrame, by: str, *, model: object,
         "predicted": grouped["risk"].mean(),
     })
     return out.reindex([lvl for lvl in order if lvl in out.index]).rename_axis("level").reset_index()
+
+
+#: Odds-ratio ticks of :func:`plot_effect` (those inside the drawn range are used).
+_OR_TICKS = (0.1, 0.2, 0.33, 0.5, 0.67, 0.8, 1, 1.25, 1.5, 2, 3, 4, 6, 8, 12, 16, 25, 50)
+
+
+def plot_effect(model: object, factor: str, *, log: pd.DataFrame | None = None, scale: str = "odds_ratio",
+                truth: bool | Callable[[np.ndarray], np.ndarray] | None = None, values: np.ndarray | None = None,
+                alpha: float = 0.05, ax: object = None, color: str = "C0") -> object:
+    """The model's effect of one factor along the factor's own scale, with its 95% band (``rms::Predict``, drawn).
+
+    A measured exposure is drawn as a curve over its natural scale (warm-up
+    minutes, plank seconds, acute:chronic ratio), with its reference value
+    marked. A yes/no factor -- and every factor of a ``terms="threshold"``
+    model -- is drawn as two points with error bars, "no" (the reference)
+    and "yes".
+
+    Parameters
+    ----------
+    model : PainRiskModel
+        A fitted model.
+    factor : str
+        One of the model's factors.
+    log : DataFrame of shape (n_sessions, n_columns) or None, default=None
+        A session log, usually the one the model was fitted on. The values
+        the model reads from it (recorded or carried forward, clipped to the
+        factor's limits; unrecorded ones left out) are shown as a small
+        histogram along the bottom, and the curve spans their range (0.5th to
+        99.5th percentile, and the reference) instead of the factor's limits.
+        For a yes/no factor the tick labels give the number of sessions at
+        each level.
+    scale : {"odds_ratio", "risk"}, default="odds_ratio"
+        ``"odds_ratio"``: odds of back pain against the factor's reference
+        value (1 there), on a log axis. ``"risk"``: risk of back pain within
+        48 h of a session at every *other* factor's reference value (good
+        practice throughout, everything recorded) and this factor at the
+        value shown, ``expit(model.baseline() + log_odds)``.
+    truth : bool or callable or None, default=None
+        Also draw the simulation's true curve. ``True``: the graded world's
+        (:func:`~backpain_analysis.simulate.true_curve`; for a yes/no term of
+        a factor that has a scale, the threshold world's ``simulated_or``). A
+        callable ``curve(x) -> log-odds`` on the factor's clipped scale, as
+        ``simulate_cohort(curves=...)`` takes, draws that curve instead. The
+        truth is shifted to 0 at the reference; on the risk scale it starts
+        from the true baseline risk
+        :data:`~backpain_analysis.simulate.TRUE_BASELINE_RISK`.
+    values : array-like or None, default=None
+        Natural-scale values to draw the curve at; default 201 values over
+        the range described under ``log``, or
+        :meth:`~backpain_analysis.PainRiskModel.partial_effect`'s grid.
+    alpha : float, default=0.05
+        One minus the band's confidence level.
+    ax : matplotlib Axes or None, default=None
+        Where to draw; a new figure when ``None``.
+    color : str, default="C0"
+        Colour of the model's curve and band.
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Raises
+    ------
+    ValueError
+        ``factor`` is not one of the model's factors, or ``scale`` is not
+        ``"odds_ratio"`` or ``"risk"``.
+
+    See Also
+    --------
+    backpain_analysis.PainRiskModel.partial_effect : the numbers drawn on the odds-ratio scale.
+
+    Notes
+    -----
+    The band is a pointwise Wald band. On the odds-ratio scale it is the
+    uncertainty of the effect against the reference (no width at the
+    reference itself); on the risk scale, that of the whole linear
+    predictor, intercept included. A penalised fit has no valid covariance,
+    so no band is drawn and the legend says so.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from backpain_analysis import load_default_model
+    >>> from backpain_analysis.plots import plot_effect
+    >>> ax = plot_effect(load_default_model(), "weak_core", scale="risk")
+    >>> ax.get_xlabel()
+    'plank (s)'
+    >>> plt.close(ax.figure)
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import PercentFormatter
+    from scipy import stats
+    from scipy.special import expit, logit
+
+    from .simulate import TRUE_BASELINE_RISK, true_curve
+
+    if scale not in ("odds_ratio", "risk"):
+        raise ValueError(f"scale must be 'odds_ratio' or 'risk', not {scale!r}")
+    enc = model.encoder_
+    if factor not in enc.factors_:
+        raise ValueError(f"{factor} is not a factor of this model ({', '.join(enc.factors_)}).")
+    spec = get_factor(factor)
+    binary = enc.kinds_[factor] == "binary"
+    recorded = None
+    if log is not None:
+        recorded = enc.values(log)[factor].to_numpy(float)
+        recorded = recorded[~np.isnan(recorded)]
+    if binary:
+        x = np.array([0.0, 1.0])
+    elif values is not None:
+        x = np.asarray(values, dtype=float)
+    elif recorded is not None and len(recorded):
+        lo, hi = np.quantile(recorded, [0.005, 0.995])
+        ref = spec.scale.clip(np.array([spec.scale.reference]))[0]
+        x = np.linspace(min(lo, ref), max(hi, ref), 201)
+    else:
+        x = None
+    effect = model.partial_effect(factor, x, alpha=alpha)
+    x = effect["value"].to_numpy(float)
+    eta = effect["log_odds"].to_numpy(float)
+    z = stats.norm.ppf(1 - alpha / 2)
+    if scale == "odds_ratio":
+        se = effect["se"].to_numpy(float)
+        centre, offset = 0.0, eta
+    else:
+        # the whole linear predictor of a session at every reference but this factor's value: intercept + sum of
+        # reference bases, this factor's basis at x (unknown indicators 0); its variance from the full covariance
+        names = list(model.feature_names_)
+        grad = np.zeros((len(x), len(names) + 1))
+        grad[:, 0] = 1.0
+        for f in enc.factors_:
+            idx = [names.index(c) + 1 for c in enc.columns_[f]]
+            if f == factor:
+                grad[:, idx] = enc.basis(f, x if binary else spec.scale.clip(x))
+            else:
+                grad[:, idx] = enc.reference(f)
+        se = (np.sqrt(np.maximum(np.einsum("ij,jk,ik->i", grad, model.cov_, grad), 0.0))
+              if model.cov_ is not None else np.full(len(x), np.nan))
+        centre, offset = model.baseline(), eta
+    shown = np.exp if scale == "odds_ratio" else expit
+    mid, low, high = shown(centre + offset), shown(centre + offset - z * se), shown(centre + offset + z * se)
+
+    true = None
+    if truth is True:
+        if binary and spec.scale is not None:  # a threshold term: the threshold world's step
+            true = np.log(spec.simulated_or) * x
+        else:
+            true = true_curve(factor, x)
+    elif callable(truth):
+        xs = x if binary else spec.scale.clip(x)
+        ref = 0.0 if binary else spec.scale.clip(np.array([spec.scale.reference]))[0]
+        true = np.asarray(truth(xs), dtype=float) - float(np.asarray(truth(np.array([ref])), dtype=float)[0])
+    elif truth not in (None, False):
+        raise ValueError("truth must be True, False, None or a curve(x) -> log-odds")
+    true_centre = 0.0 if scale == "odds_ratio" else float(logit(TRUE_BASELINE_RISK))
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 3.8))
+    level = f"{1 - alpha:.0%}"
+    band = model.cov_ is not None
+    if binary:
+        yerr = np.vstack([mid - low, high - mid]) if band else None
+        ax.errorbar(x, mid, yerr=yerr, fmt="o", color=color, capsize=4,
+                    label=f"model, {level} CI" if band else "model")
+        if true is not None:
+            world = "threshold world's" if spec.scale is not None and truth is True else "simulation's"
+            ax.scatter(x, shown(true_centre + true), marker="x", color="C3", zorder=3, label=f"{world} truth")
+        ticks = ["no (reference)", "yes"]
+        if recorded is not None:
+            ticks = [f"{t}\nn={int((recorded == v).sum())}" for t, v in zip(ticks, (0.0, 1.0), strict=True)]
+        ax.set_xticks(x, ticks)
+        ax.set_xlim(-0.5, 1.5)
+        ax.set_xlabel(spec.title)
+    else:
+        ax.plot(x, mid, color=color, lw=2, label="model")
+        if band:
+            ax.fill_between(x, low, high, color=color, alpha=0.2, lw=0, label=f"{level} band")
+        if true is not None:
+            ax.plot(x, shown(true_centre + true), color="C3", ls="--", lw=1.5, label="simulation's true curve")
+        ref = spec.scale.reference
+        ax.axvline(ref, color="0.4", ls=":", lw=1, label=f"reference: {spec.scale.describe(ref)}")
+        if recorded is not None and len(recorded):
+            _draw_distribution(ax, recorded[(recorded >= x.min()) & (recorded <= x.max())])
+        unit = spec.scale.unit
+        ax.set_xlabel(f"{spec.scale.label}, {unit}" if "(" in unit else f"{spec.scale.label} ({unit})")
+        ax.set_xlim(x.min(), x.max())
+    if not band:
+        ax.plot([], [], " ", label=f"penalised fit: no {level} band")
+    if scale == "odds_ratio":
+        ax.axhline(1, color="0.5", lw=1, ls="--")
+        ax.set_yscale("log")
+        shown_values = np.concatenate([mid, low[np.isfinite(low)], high[np.isfinite(high)], [1.0]]
+                                      + ([np.exp(true)] if true is not None else []))
+        lo, hi = shown_values.min() / 1.15, shown_values.max() * 1.15
+        ax.set_ylim(lo, hi)
+        ticks = [t for t in _OR_TICKS if lo <= t <= hi]
+        if len(ticks) >= 2:
+            ax.set_yticks(ticks, [f"{t:g}" for t in ticks])
+            ax.minorticks_off()
+        ax.set_ylabel("odds ratio against the reference (log scale)")
+    else:
+        ax.set_ylim(bottom=0)
+        ax.yaxis.set_major_formatter(PercentFormatter(xmax=1))
+        ax.set_ylabel("risk of back pain within 48 h\n(other factors at their reference)")
+    ax.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1))
+    return ax
+
+
+def _draw_distribution(ax: object, values: np.ndarray) -> None:
+    """A small histogram of ``values`` along the bottom of ``ax`` (15% of its height, whatever the y scale)."""
+    if not len(values):
+        return
+    distinct, counts = np.unique(values, return_counts=True)
+    if len(distinct) <= 60:  # whole minutes, scores: one bar per value
+        step = np.min(np.diff(distinct)) if len(distinct) > 1 else 1.0
+        left, width = distinct - 0.4 * step, 0.8 * step
+    else:
+        counts, edges = np.histogram(values, bins=40)
+        left, width = edges[:-1], np.diff(edges)
+    ax.bar(left, 0.15 * counts / counts.max(), width=width, align="edge", bottom=0,
+           transform=ax.get_xaxis_transform(), color="0.8", zorder=0, label="sessions at each value")

@@ -4,11 +4,20 @@ Every number produced here is **simulated**: no real client is behind it.
 Clients differ in core endurance, sitting, technique and habits; training
 plans progress, deload, sometimes spike and sometimes pause; client
 measurements are entered about monthly; values go unrecorded at realistic
-rates. Back pain within 48 h is drawn from a true logistic model whose odds
-ratios are the registry's ``simulated_or`` values (each cited in
-:mod:`backpain_analysis.factors`), applied to the factors encoded from the
-*complete* log, before values were blanked. :func:`true_odds_ratios` returns
-that truth as a table.
+rates. Back pain within 48 h is drawn from a true logistic model applied to
+the *complete* log, before values were blanked. Two worlds:
+
+* ``truth="graded"`` (the default, and the bundled cohort's): each measured
+  exposure acts through its dose-response curve on its own scale
+  (:attr:`Scale.truth <backpain_analysis.factors.Scale>`, each documented in
+  :mod:`backpain_analysis.factors` with its evidence or labelled as an
+  assumption), and yes/no factors through their ``simulated_or``;
+  :func:`true_curve` and :func:`true_effects` give that truth.
+* ``truth="threshold"``: every factor acts as a step at its plain-words
+  threshold with its ``simulated_or`` (the first version's world);
+  :func:`true_odds_ratios` gives that truth.
+
+``curves=`` replaces some factors' curves, to make a world of other shapes.
 
 Known simplification: there is no unmeasured client-level frailty, so each
 session's risk depends only on its factors; real cohorts will have some.
@@ -16,22 +25,27 @@ session's risk depends only on its factors; real cohorts will have some.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from .factors import FACTOR_NAMES, RISK_FACTORS
+from .factors import FACTOR_NAMES, RISK_FACTORS, get_factor
 from .paths import RAW_DIR
 from .sessionlog.write import to_file_values
 
 __all__ = [
+    "TRUTHS",
     "EXAMPLE_CLIENTS_SEED",
     "EXAMPLE_SESSIONS_SEED",
     "TRUE_BASELINE_RISK",
     "make_example_clients",
     "make_example_sessions",
     "simulate_cohort",
+    "true_curve",
+    "true_effects",
+    "true_log_odds",
     "true_odds_ratios",
     "write_bundled_data",
 ]
@@ -56,8 +70,86 @@ _MISSING = {
 _MEASURE_SKIP = 0.15  # a monthly client measurement is skipped
 
 
+#: The simulated worlds.
+TRUTHS: tuple[str, ...] = ("graded", "threshold")
+
+
+def true_curve(factor: str, values: np.ndarray) -> np.ndarray:
+    """The graded world's true log-odds of a factor along its scale, relative to its reference.
+
+    Parameters
+    ----------
+    factor : str
+    values : array-like
+        Natural-scale values (0/1 for a yes/no factor).
+
+    Returns
+    -------
+    ndarray
+    """
+    f = get_factor(factor)
+    x = np.asarray(values, dtype=float)
+    if f.scale is None:
+        return np.log(f.simulated_or) * (x == 1)
+    return f.scale.truth(f.scale.clip(x)) - f.scale.truth(np.array([f.scale.reference]))[0]
+
+
+def true_effects() -> pd.DataFrame:
+    """The graded world's truth at each factor's contrast (what :meth:`PainRiskModel.effects` estimates).
+
+    Returns
+    -------
+    DataFrame indexed by factor
+        ``title``, ``low``, ``high`` (the contrast), ``true_or`` and ``source``.
+    """
+    rows = []
+    for f in RISK_FACTORS:
+        if f.scale is None:
+            low, high, source = 1.0, 0.0, f.simulated_or_source
+        else:
+            (low, high), source = f.scale.contrast, f.scale.truth_source
+        diff = true_curve(f.name, np.array([low]))[0] - true_curve(f.name, np.array([high]))[0]
+        rows.append({"factor": f.name, "title": f.title, "low": low, "high": high, "true_or": float(np.exp(diff)),
+                     "source": source})
+    return pd.DataFrame(rows).set_index("factor")
+
+
+def true_log_odds(log: pd.DataFrame, *, truth: str = "graded",
+                  curves: Mapping[str, Callable[[np.ndarray], np.ndarray]] | None = None) -> np.ndarray:
+    """The true log-odds of back pain of each session of a *complete* simulated log (the oracle's).
+
+    Parameters
+    ----------
+    log : DataFrame
+        A log from ``simulate_cohort(..., missing=False)`` (blanked values
+        would count as the reference).
+    truth : {"graded", "threshold"}, default="graded"
+    curves : mapping or None, default=None
+        As :func:`simulate_cohort`.
+
+    Returns
+    -------
+    ndarray of shape (n_sessions,)
+    """
+    from .features import prepare_log
+
+    curves = dict(curves or {})
+    prepared = prepare_log(log)
+    logit = np.full(len(log), np.log(TRUE_BASELINE_RISK / (1 - TRUE_BASELINE_RISK)))
+    for f in RISK_FACTORS:
+        if truth == "graded" and f.scale is not None:
+            x = f.scale.clip(prepared[f.scale.column].to_numpy("float64", na_value=np.nan))
+            curve = curves.get(f.name, f.scale.truth)
+            ref = curve(np.array([f.scale.reference]))[0]
+            logit += np.nan_to_num(curve(x) - ref)  # unknown history (no acute:chronic ratio yet) = reference
+        else:
+            x = f.encode(prepared).fillna(False).to_numpy(bool)  # unknown history = not exposed
+            logit += np.log(f.simulated_or) * x
+    return logit
+
+
 def true_odds_ratios() -> pd.DataFrame:
-    """The simulation's truth: one row per factor with its odds ratio and source.
+    """The threshold world's truth: one row per factor with its odds ratio and source.
 
     Returns
     -------
@@ -81,7 +173,8 @@ def _client_ids(n: int, prefix: str) -> np.ndarray:
 
 
 def simulate_cohort(
-    *, n_clients: int = 300, weeks: int = 16, seed: int = 0, missing: bool = True, id_prefix: str = "S"
+    *, n_clients: int = 300, weeks: int = 16, seed: int = 0, missing: bool = True, id_prefix: str = "S",
+    truth: str = "graded", curves: Mapping[str, Callable[[np.ndarray], np.ndarray]] | None = None,
 ) -> pd.DataFrame:
     """Simulate a session log of a gym's clients, with back pain drawn from a known model.
 
@@ -98,6 +191,13 @@ def simulate_cohort(
         about monthly). ``False`` gives a complete log.
     id_prefix : str, default="S"
         Prefix of the simulated client ids.
+    truth : {"graded", "threshold"}, default="graded"
+        The world back pain is drawn from (see the module notes).
+    curves : mapping of str to callable or None, default=None
+        In the graded world, true curves (``curve(x) -> log-odds``, on the
+        factor's clipped natural scale) that replace the registry's for the
+        factors named: a world of other shapes. The draws of everything else
+        are unchanged, so worlds with the same seed differ only in the truth.
 
     Returns
     -------
@@ -113,10 +213,15 @@ def simulate_cohort(
     >>> sorted(log.columns)[:3]
     ['back_pain', 'bending_twisting', 'bladder_bowel']
     """
-    from .features import prepare_log
 
     if n_clients < 1 or weeks < 1:
         raise ValueError("n_clients and weeks must be at least 1")
+    if truth not in TRUTHS:
+        raise ValueError(f"truth must be one of {', '.join(TRUTHS)}, not {truth!r}")
+    curves = dict(curves or {})
+    unknown = sorted(set(curves) - {f.name for f in RISK_FACTORS if f.scale is not None})
+    if unknown:
+        raise ValueError(f"curves: {', '.join(unknown)} is not a factor with a scale")
     rng = np.random.default_rng(seed)
     n = n_clients
 
@@ -191,12 +296,8 @@ def simulate_cohort(
         }
     )
 
-    # ---- the truth: logistic model on factors encoded from the complete log
-    prepared = prepare_log(log)
-    logit = np.full(m, np.log(TRUE_BASELINE_RISK / (1 - TRUE_BASELINE_RISK)))
-    for f in RISK_FACTORS:
-        x = f.encode(prepared).fillna(False).to_numpy(bool)  # unknown history = not exposed
-        logit += np.log(f.simulated_or) * x
+    # ---- the truth: a logistic model on the complete log
+    logit = true_log_odds(log, truth=truth, curves=curves)
     p = 1 / (1 + np.exp(-logit))
     pain = rng.random(m) < p
     log["back_pain"] = pd.array(pain, dtype="boolean")

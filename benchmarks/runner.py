@@ -50,6 +50,7 @@ STAGE_TITLES = {
     "check": "backpain check, whole command (report included)",
     "fit": "fit (PainRiskModel().fit)",
     "fit_bootstrap": "fit + bootstrap validation",
+    "dose_response": "accuracy on unseen clients of three simulated worlds (both models)",
     "rms_fit": "R rms::lrm fit",
     "rms_fit_validate": "R rms::lrm + rms::validate",
     "import": "import backpain_analysis",
@@ -464,6 +465,10 @@ def run_benchmarks(
                 measure_stage("export_design", dict(params, out=design))
                 for m in measure_rms(r_exe, design, fit_size, bootstrap):
                     record(m)
+        if want("dose_response"):
+            say("accuracy on three simulated worlds (dose-response and threshold models) ...")
+            record(measure_stage("dose_response", {"train_clients": 500, "test_clients": 300, "seed": 11},
+                                 repeat=1))
         if notebooks and want("notebooks"):
             say("notebook suite ...")
             record(measure_stage("notebooks", {}, repeat=1))
@@ -546,6 +551,28 @@ def evaluate_targets(results: Results, *, big: int = 1_000_000, mid: int = 100_0
     if rms and boot:
         out.append(Target(f"R: rms::lrm + validate(B={B}) on the same design", "side by side",
                           _fmt_s(rms.seconds), None, f"{rms.seconds / boot.seconds:.0f}x the Python time"))
+    acc = results.get("dose_response")
+    if acc is not None and not acc.failures:
+        f = acc.facts
+        share = f["graded_dose_response_oracle_share"]
+        out.append(Target("graded world, unseen clients: share of the oracle's discrimination", ">= 95%",
+                          f"{share:.1%} (AUC {f['graded_dose_response_auc']:.3f}, oracle {f['graded_oracle_auc']:.3f})",
+                          share >= 0.95, f"threshold model {f['graded_threshold_oracle_share']:.1%}"))
+        slope = f["graded_dose_response_slope"]
+        out.append(Target("graded world: calibration slope", "0.9-1.1", f"{slope:.2f}", 0.9 <= slope <= 1.1,
+                          "within" if 0.9 <= slope <= 1.1 else "outside"))
+        gap = f["graded_dose_response_mean_gap"]
+        out.append(Target("graded world: mean risk against the observed rate", "within 1 point",
+                          f"{100 * gap:+.2f} points", abs(gap) <= 0.01, ""))
+        loss = f["threshold_threshold_auc"] - f["threshold_dose_response_auc"]
+        out.append(Target("threshold world: AUC lost against the threshold model", "<= 0.005", f"{loss:+.4f}",
+                          loss <= 0.005, f"dose-response {f['threshold_dose_response_auc']:.3f}, threshold "
+                          f"{f['threshold_threshold_auc']:.3f}"))
+        out.append(Target("world of other shapes: share of the oracle's discrimination", "side by side",
+                          f"{f['other_shapes_dose_response_oracle_share']:.1%}", None,
+                          f"threshold model {f['other_shapes_threshold_oracle_share']:.1%}"))
+    else:
+        out.append(Target("dose-response accuracy on simulated worlds", "see issue 10", "not measured", None))
     out.append(_limit("whole notebook suite", "< 2 minutes", results.get("notebooks"), lambda m: m.seconds, 120,
                       _fmt_s))
     out.append(_limit("import backpain_analysis", "< 1 s", results.get("import"), lambda m: m.seconds, 1,

@@ -155,7 +155,10 @@ def _encode(p: dict, timer: Timer, check: _Checks) -> dict:
     check(prepared.index.equals(data.index), "prepare_log changed the rows")
     check(design.shape == (len(data), len(model.feature_names_)),
           f"design of shape {design.shape}, expected ({len(data)}, {len(model.feature_names_)})")
-    check(np.isfinite(design).all() and ((design >= 0) & (design <= 1)).all(), "an encoded value outside [0, 1]")
+    binary = [j for j, n in enumerate(model.feature_names_)
+              if n.endswith(("_unknown", "_step")) or model.encoder_.kinds_.get(n) == "binary"]
+    check(np.isfinite(design).all(), "a non-finite encoded value")
+    check(((design[:, binary] >= 0) & (design[:, binary] <= 1)).all(), "a yes/no column outside [0, 1]")
     return {"rows_in": len(data), "rows_out": int(design.shape[0]), "features": int(design.shape[1])}
 
 
@@ -269,6 +272,51 @@ def _notebooks(p: dict, timer: Timer, check: _Checks) -> dict:
             "kernel_peak_mb": kernels}
 
 
+#: A world of other shapes than the registry's truths (dose_response stage): warm-up benefit fading
+#: exponentially, a quadratic plank effect, a step in RPE, a U-shaped load ratio, a steeper flexibility slope.
+OTHER_SHAPES = {
+    "short_warmup": "lambda x: np.log(1.6) * np.exp(-x / 4.0)",
+    "weak_core": "lambda x: np.log(1.8) * np.clip((90 - x) / 90, 0, 1) ** 2",
+    "hard_session": "lambda x: np.log(1.5) * (x >= 8)",
+    "load_spike": "lambda x: np.log(1.6) * ((x - 1.1) / 0.5) ** 2 * (np.abs(x - 1.1) < 1.2)",
+    "poor_flexibility": "lambda x: np.log(1.3) * np.clip(-x / 15, 0, 3)",
+}
+
+
+def _dose_response(p: dict, timer: Timer, check: _Checks) -> dict:
+    """Discrimination and calibration on unseen clients of three SIMULATED worlds, for both kinds of model."""
+    import numpy as np
+    from sklearn.metrics import roc_auc_score
+
+    from backpain_analysis.model import PainRiskModel
+    from backpain_analysis.simulate import simulate_cohort, true_log_odds
+    from backpain_analysis.validation import performance
+
+    other = {k: eval(v, {"np": np}) for k, v in OTHER_SHAPES.items()}
+    worlds = {"graded": ("graded", None), "other_shapes": ("graded", other), "threshold": ("threshold", None)}
+    facts: dict = {}
+    with timer:
+        for name, (truth, curves) in worlds.items():
+            train = simulate_cohort(n_clients=p["train_clients"], weeks=16, seed=p["seed"], truth=truth,
+                                    curves=curves)
+            test = simulate_cohort(n_clients=p["test_clients"], weeks=16, seed=p["seed"] + 1, truth=truth,
+                                   curves=curves, missing=False)
+            y = test["back_pain"].astype(bool).to_numpy()
+            oracle = float(roc_auc_score(y, true_log_odds(test, truth=truth, curves=curves)))
+            facts[f"{name}_oracle_auc"] = oracle
+            for terms in ("dose-response", "threshold"):
+                risk = PainRiskModel(terms=terms).fit(train).predict_risk(test).to_numpy()
+                perf = performance(y, risk)
+                key = f"{name}_{terms.replace('-', '_')}"
+                facts[f"{key}_auc"] = float(perf["auc"])
+                facts[f"{key}_oracle_share"] = float((perf["auc"] - 0.5) / (oracle - 0.5))
+                facts[f"{key}_slope"] = float(perf["slope"])
+                facts[f"{key}_mean_gap"] = float(risk.mean() - y.mean())
+                facts[f"{key}_logloss"] = float(-np.mean(y * np.log(risk) + (~y) * np.log(1 - risk)))
+    check(all(np.isfinite(v) for v in facts.values()), "a non-finite accuracy figure")
+    return facts
+
+
 #: Stage name -> function(params, timer, check) -> facts.
 STAGES: dict[str, Callable[[dict, Timer, _Checks], dict]] = {
     "bare_read": _bare_read,
@@ -278,6 +326,7 @@ STAGES: dict[str, Callable[[dict, Timer, _Checks], dict]] = {
     "read_predict": _read_predict,
     "fit": _fit,
     "fit_bootstrap": _fit_bootstrap,
+    "dose_response": _dose_response,
     "export_design": _export_design,
     "import": _import,
     "notebooks": _notebooks,

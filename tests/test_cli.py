@@ -28,7 +28,9 @@ def test_simulate_validate_fit_roundtrip(capsys, tmp_path):
     model = tmp_path / "m.json"
     code, out, _ = run(capsys, "fit", str(log), "--out", str(model))
     assert code == 0 and model.exists()
-    assert "Odds ratios (95% CI)" in out and "prior_back_pain" in out and "not a diagnosis" in out
+    assert "Effects: odds ratio" in out and "prior_back_pain" in out and "not a diagnosis" in out
+    assert "Method: " in out and "intercept vs keep: chi2" in out and "base model" in out
+    assert "leaving one client out" not in out and "in 10 folds of clients" in out  # 60 clients: 10 folds
 
 
 def test_simulate_to_excel(capsys, tmp_path):
@@ -101,27 +103,62 @@ def _simulated_file(tmp_path, name: str = "sim.csv", **changes: object):
     return path
 
 
-def test_fit_on_a_small_trainer_log_warns_penalises_validates_and_draws_a_card(capsys, tmp_path):
+def test_fit_on_a_small_trainer_log_warns_updates_validates_and_draws_a_card(capsys, tmp_path):
+    import json
+
     log = _simulated_file(tmp_path)
     card, model = tmp_path / "card.pdf", tmp_path / "m.json"
-    code, out, err = run(capsys, "fit", str(log), "--bootstrap", "20", "--seed", "1", "--card", str(card),
-                         "--out", str(model))
+    code, out, err = run(capsys, "fit", str(log), "--seed", "1", "--card", str(card), "--out", str(model))
     assert code == 0, err
     assert re.search(r"Events: \d+ of \d+ labelled sessions", out)
     assert "Riley et al. 2020" in out and "Peduzzi" in out and "WARNING" in out
-    assert "Fitted (penalised" in out and "cross-validation grouped by client" in out
-    assert "Bootstrap validation" in out and "20 of 20 replicates resampling 15 clients" in out
-    assert "corrected" in out and "auc" in out and "slope" in out
+    # the method chosen and why: each test's statistic and p
+    assert re.search(r"Method: (keep|intercept|recalibrate|revise) - ", out)
+    assert re.search(r"intercept vs keep: chi2 \d+\.\d+, df 1, p [<\d]", out) and "Vergouwe et al. 2017" in out
+    assert "Fit from scratch: not offered" in out and "Base model: default_model.json" in out
+    # the effects beside the base model's, and the honest validation of the choice
+    assert "base model" in out and "prior_back_pain" in out
+    assert "leaving one client out at a time (15 clients)" in out
+    for metric in ("log_loss", "cal_in_the_large", "slope", "auc"):
+        assert metric in out
+    assert "Bootstrap validation" not in out  # only for a fit from scratch
     assert card.read_bytes()[:5] == b"%PDF-" and "percentage points of the model's" in out
     assert model.exists() and "not a diagnosis" in out
+    record = json.loads(model.read_text())["update"]
+    assert record["base"] == {"file": "default_model.json", "format": "backpain-analysis/pain-risk-model",
+                              "format_version": 2, "training": record["base"]["training"]}
+    assert record["method"] in ("keep", "intercept", "recalibrate", "revise")
+    assert set(record["data"]) == {"sessions", "labelled", "events", "clients"} and record["data"]["clients"] == 15
+    assert record["priors"]["intercept"] == {"mean": record["priors"]["intercept"]["mean"], "sd": None}
+    assert all(t["step"] for t in record["tests"])
 
 
-def test_fit_penalty_none_on_separated_data_is_a_clear_error(capsys, tmp_path):
+def test_fit_method_and_base_options(capsys, tmp_path):
+    log = _simulated_file(tmp_path)
+    first = tmp_path / "first.json"
+    code, out, err = run(capsys, "fit", str(log), "--method", "revise", "--bootstrap", "0", "--out", str(first))
+    assert code == 0, err
+    assert "Method: revise" in out and "asked for" in out and "updated (revise)" in out
+    code, out, err = run(capsys, "fit", str(log), "--method", "intercept", "--base", str(first), "--bootstrap", "0")
+    assert code == 0, err
+    assert "Base model: first.json" in out and "Method: intercept" in out
+    code, out, err = run(capsys, "fit", str(log), "--method", "scratch", "--bootstrap", "0")
+    assert code == 2 and "Riley" in err and "Traceback" not in out + err and len(err.strip().splitlines()) == 1
+    code, _, err = run(capsys, "fit", str(log), "--base", str(tmp_path / "missing.json"))
+    assert code == 2 and "no such model file" in err
+    code, _, err = run(capsys, "fit", str(log), "--prior-scale", "0")
+    assert code == 2 and "--prior-scale" in err
+    with pytest.raises(SystemExit) as exc:
+        run(capsys, "fit", str(log), "--method", "refit")
+    assert exc.value.code == 2 and "invalid choice" in capsys.readouterr().err
+
+
+def test_fit_on_a_log_with_a_constant_factor_updates_with_the_priors(capsys, tmp_path):
     log = _simulated_file(tmp_path, heavy_lifting=False)
-    code, out, err = run(capsys, "fit", str(log), "--penalty", "none", "--bootstrap", "0")
-    assert code == 2 and "Traceback" not in out + err
-    assert "Left out, same value in every labelled session: Heavy lifting" in out
-    assert "perfectly predicts back pain" in err and len(err.strip().splitlines()) == 1
+    code, out, err = run(capsys, "fit", str(log), "--bootstrap", "0")
+    assert code == 0 and "Traceback" not in out + err
+    assert "Left out of a fit from scratch, same value in every labelled session: Heavy lifting" in out
+    assert re.search(r"heavy_lifting .* yes vs no +1\.\d\d \(", out)  # the base model's odds ratio, kept
 
 
 def test_fit_argument_errors(capsys, tmp_path):
@@ -155,4 +192,5 @@ def test_a_card_from_a_bundled_log_says_simulated(capsys, tmp_path, monkeypatch)
     code, _, err = run(capsys, "fit", str(RAW_DIR / "example_clients.csv"), "--bootstrap", "0",
                        "--card", str(tmp_path / "card.png"))
     assert code == 0, err
-    assert seen["source"].startswith("example_clients.csv, SIMULATED (")
+    assert "example_clients.csv, SIMULATED (" in seen["source"]
+    assert seen["source"].startswith("default_model.json (")  # an updated (or kept) default model

@@ -86,11 +86,13 @@ def test_encoder_follows_sklearn_conventions(small_log):
     with pytest.raises(NotFittedError):
         enc.transform(small_log)
     assert enc.fit(small_log) is enc
-    assert clone(enc).get_params() == {"factors": None}
+    assert clone(enc).get_params() == {"factors": None, "terms": "dose-response"}
     X = enc.transform(small_log)
     names = enc.get_feature_names_out()
     assert X.shape == (len(small_log), len(names))
-    assert list(names[: len(FACTOR_NAMES)]) == list(FACTOR_NAMES)
+    # each factor's own columns, in registry order, then the indicators
+    assert list(dict.fromkeys(enc.feature_factor()[n] for n in names if not n.endswith("_unknown"))) \
+        == list(FACTOR_NAMES)
     Xp = RiskFactorEncoder().set_output(transform="pandas").fit_transform(small_log)
     assert list(Xp.columns) == list(names) and Xp.index.equals(small_log.index)
     # works inside a pipeline, names preserved
@@ -105,23 +107,30 @@ def test_unknown_values_are_explicit(small_log):
     assert "low_water_unknown" in enc.get_feature_names_out()
     X = enc.transform(small_log)
     unknown = small_log["water_l"].isna().to_numpy()
-    assert (X.loc[unknown, "low_water"] == 0).all() and (X.loc[unknown, "low_water_unknown"] == 1).all()
+    cols = list(enc.columns_["low_water"])  # its spline and step columns: all 0 where unrecorded
+    assert (X.loc[unknown, cols] == 0).all().all() and (X.loc[unknown, "low_water_unknown"] == 1).all()
     assert (X.loc[~unknown, "low_water_unknown"] == 0).all()
 
-    # a factor always recorded in training but absent at transform gets its training prevalence
+    # a factor always recorded in training but absent at transform gets its training means (the prevalence of
+    # a yes/no factor)
     complete = small_log.assign(water_l=small_log["water_l"].fillna(2.0))
     enc2 = RiskFactorEncoder(factors=("low_water", "heavy_lifting")).set_output(transform="pandas").fit(
         complete.assign(heavy_lifting=complete["heavy_lifting"].fillna(False))
     )
     assert enc2.unknown_indicators_ == ()
     X2 = enc2.transform(small_log.drop(columns=["water_l"]))
-    assert np.allclose(X2["low_water"], enc2.prevalence_["low_water"])
+    for col, mean in zip(enc2.columns_["low_water"], enc2.fill_["low_water"], strict=True):
+        assert np.allclose(X2[col], mean)
+    assert enc2.prevalence_ == {"heavy_lifting": enc2.fill_["heavy_lifting"][0]}
     assert enc2.unknown_mask(small_log.drop(columns=["water_l"]))["low_water"].all()
 
 
 def test_factor_subset_and_unknown_name():
     log = _one_client([0, 1], [30, 30])
     enc = RiskFactorEncoder(factors=("load_spike",)).fit(log)
-    assert list(enc.get_feature_names_out()) == ["load_spike", "load_spike_unknown"]
+    assert list(enc.get_feature_names_out()) == ["load_spike", "load_spike_step", "load_spike_unknown"]  # too few
+    # distinct values for a spline: a line and the step
+    threshold = RiskFactorEncoder(factors=("load_spike",), terms="threshold").fit(log)
+    assert list(threshold.get_feature_names_out()) == ["load_spike", "load_spike_unknown"]
     with pytest.raises(KeyError):
         RiskFactorEncoder(factors=("nope",)).fit(log)

@@ -11,9 +11,11 @@ from backpain_analysis.plots import (
     carry_forward_table,
     odds_ratios_vs_truth,
     pain_rate_table,
+    plot_effect,
     plot_odds_ratios,
     plot_pain_rate,
 )
+from backpain_analysis.simulate import true_curve
 
 
 def test_pain_rate_table_by_factor_counts_every_labelled_session(small_log):
@@ -126,3 +128,62 @@ def test_observed_vs_predicted_bins_like_pain_rate_table(small_log, medium_log):
     assert table["predicted"].between(0, 1).all()
     with pytest.raises(KeyError):
         observed_vs_predicted(small_log, "nope", model=model)
+
+
+@pytest.fixture(scope="module")
+def effect_model(medium_log):
+    return PainRiskModel().fit(medium_log)
+
+
+def _legend(ax) -> list[str]:
+    return [t.get_text() for t in ax.get_legend().get_texts()]
+
+
+def test_plot_effect_draws_curve_band_reference_truth_and_data(effect_model, medium_log):
+    from scipy.special import expit
+
+    ax = plot_effect(effect_model, "short_warmup", log=medium_log, truth=True)
+    assert ax.get_xlabel() == "warm-up (min)" and ax.get_yscale() == "log"
+    assert {"model", "95% band", "simulation's true curve", "reference: warm-up 10 min",
+            "sessions at each value"} <= set(_legend(ax))
+    model_line, truth_line = ax.get_lines()[:2]
+    x, y = model_line.get_data()
+    recorded = effect_model.encoder_.values(medium_log)["short_warmup"].dropna()
+    assert x.min() <= recorded.quantile(0.005) and x.max() >= recorded.quantile(0.995)
+    np.testing.assert_allclose(y, effect_model.partial_effect("short_warmup", x)["odds_ratio"])
+    np.testing.assert_allclose(truth_line.get_ydata(), np.exp(true_curve("short_warmup", x)))
+    bars = [p for p in ax.patches if p.get_height() > 0]
+    assert bars and max(p.get_height() for p in bars) == pytest.approx(0.15)  # axes fraction, whatever the y scale
+    # on the risk scale: a session at every reference but this one, from the model's baseline
+    ax = plot_effect(effect_model, "weak_core", scale="risk")
+    x, y = ax.get_lines()[0].get_data()
+    assert ax.get_xlabel() == "plank (s)"
+    ref = np.argmin(np.abs(x - 60))
+    np.testing.assert_allclose(y, expit(effect_model.baseline()
+                                        + effect_model.partial_effect("weak_core", x)["log_odds"]))
+    assert y[ref] == pytest.approx(expit(effect_model.baseline()), rel=0.05)
+    assert not ax.patches  # no log, no distribution
+
+
+def test_plot_effect_yes_no_factor_is_two_points(effect_model, medium_log):
+    ax = plot_effect(effect_model, "heavy_lifting", log=medium_log, truth=True)
+    ticks = [t.get_text() for t in ax.get_xticklabels()]
+    assert ticks[0].startswith("no (reference)") and ticks[1].startswith("yes")
+    counts = [int(t.rsplit("n=", 1)[1]) for t in ticks]
+    assert sum(counts) == effect_model.encoder_.values(medium_log)["heavy_lifting"].notna().sum()
+    assert "model, 95% CI" in _legend(ax) and "simulation's truth" in _legend(ax)
+
+
+def test_plot_effect_of_a_penalised_fit_says_there_is_no_band(medium_log):
+    model = PainRiskModel(C=0.5).fit(medium_log)
+    ax = plot_effect(model, "load_spike", truth=lambda x: 0 * x)
+    assert "penalised fit: no 95% band" in _legend(ax) and "95% band" not in _legend(ax)
+    assert not ax.collections  # no band drawn
+    np.testing.assert_array_equal(ax.get_lines()[1].get_ydata(), 1.0)  # the flat truth given
+
+
+def test_plot_effect_refuses_unknown_factors_and_scales(effect_model):
+    with pytest.raises(ValueError, match="not a factor of this model"):
+        plot_effect(effect_model, "low_water")  # graded "none": not in the default model
+    with pytest.raises(ValueError, match="scale must be"):
+        plot_effect(effect_model, "short_warmup", scale="probability")

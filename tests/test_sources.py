@@ -114,7 +114,7 @@ def test_the_trainer_outputs_never_advise_against_the_evidence(tmp_path):
     assert tuple(PainRiskModel().fit(load_log(RAW_DIR / "example_sessions.csv").data).encoder_.factors_) \
         == MODEL_FACTORS
     card = model.points_card(log=log)
-    assert set(card.points.index) == set(MODEL_FACTORS)
+    assert set(card.factors) == set(MODEL_FACTORS)
     result = run_check(RAW_DIR / "example_clients.csv", tmp_path / "out", progress=False)
     texts = " ".join(result.scores["top_factors"]) + " " + (tmp_path / "out" / "report.html").read_text()
     for f in excluded:

@@ -21,6 +21,8 @@ from .charts import ACWR_DANGER, plot_client
 from .render import MAX_LISTED, render_report
 from .run import CheckResult, run_check
 from .scoring import (
+    PLAN_SHARE,
+    PLAN_STEPS,
     RECENT_DAYS,
     action_plans,
     attention_clients,
@@ -35,6 +37,8 @@ __all__ = [
     "ACWR_DANGER",
     "ACWR_SWEET_SPOT",
     "MAX_LISTED",
+    "PLAN_SHARE",
+    "PLAN_STEPS",
     "RECENT_DAYS",
     "CheckResult",
     "action_plans",

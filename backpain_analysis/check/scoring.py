@@ -6,15 +6,21 @@ report and :mod:`.run` puts the steps together.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 
 from ..factors import RISK_FACTORS
+from ..features import prepare_log
 from ..model import with_changes
+from ..sessionlog.contract import COLUMNS
 from ..tiers import risk_tier
 from ..triage import NO_FLAG, TRIAGE_LEVELS, get_rule, level_rank, pain_now, triage, unrecorded_signs
 
 __all__ = [
+    "PLAN_SHARE",
+    "PLAN_STEPS",
     "RECENT_DAYS",
     "SCORE_COLUMNS",
     "SUMMARY_COLUMNS",
@@ -37,6 +43,11 @@ SUMMARY_COLUMNS: tuple[str, ...] = ("sessions", "first_date", "last_date", "risk
                                     "trend_change", "top_factors", "triage_level", "red_flag_sessions",
                                     "current_pain", "latest_row")
 _PLAN_COLUMNS = ["client_id", "factor", "change", "risk", "risk_if", "reduction", "tip"]
+#: Fractions of the way from a client's value to the reference that a graded plan tries (then the remedy).
+PLAN_STEPS: tuple[float, ...] = (1 / 6, 2 / 6, 3 / 6, 4 / 6, 5 / 6, 1.0)
+#: A plan takes the smallest change that gets at least this share of the largest reduction among the candidates.
+PLAN_SHARE = 0.8
+_CONTRACT = {c.name: c for c in COLUMNS}
 
 
 def score_sessions(data: pd.DataFrame, model: object) -> pd.DataFrame:
@@ -56,8 +67,9 @@ def score_sessions(data: pd.DataFrame, model: object) -> pd.DataFrame:
         ``top_factors``, ``triage`` (``"none"`` or ``"level: messages"``),
         plus ``triage_level`` and ``red_flags`` for the report.
     """
-    design = model.design(data)  # one pass over the log gives both the risk and its top factors
-    risk = model.predict_risk(data, design=design)
+    prepared = prepare_log(data)  # one pass over the log gives the risk, its top factors and their values
+    design = model.design(prepared)
+    risk = model.predict_risk(prepared, design=design)
     tri = triage(data)
     triage_text = np.where(tri["triage_level"] == NO_FLAG, NO_FLAG, tri["triage_level"] + ": " + tri["triage"])
     return pd.DataFrame(
@@ -67,7 +79,7 @@ def score_sessions(data: pd.DataFrame, model: object) -> pd.DataFrame:
             "date": pd.to_datetime(data["date"]).dt.strftime("%Y-%m-%d").to_numpy(),
             "risk": risk.to_numpy().round(4),
             "risk_tier": risk_tier(risk.to_numpy()).to_numpy(),
-            "top_factors": model.top_factors(data, n=3, design=design).to_numpy(),
+            "top_factors": model.top_factors(prepared, n=3, design=design).to_numpy(),
             "triage": triage_text,
             "triage_level": tri["triage_level"].to_numpy(),
             "red_flags": tri["red_flags"].to_numpy(),
@@ -181,14 +193,92 @@ def open_questions(data: pd.DataFrame, clients: pd.DataFrame) -> dict[str, list[
     return out
 
 
-def action_plans(data: pd.DataFrame, model: object, clients: list[str] | pd.Index) -> pd.DataFrame:
-    """For each client's latest session: the changes that would lower the estimate most.
+def _number(value: float) -> str:
+    """A value as plans print it: whole numbers without decimals, others with one."""
+    return f"{value:.0f}" if float(value).is_integer() or abs(value) >= 10 else f"{value:.1f}"
 
-    For every modifiable risk factor (one with a remedy in the registry) that
-    was recorded as present in a client's latest session, that session is
-    re-scored with the change (``what_if``; training-load history is
-    recomputed), then with all helpful changes together. A factor that was not
-    recorded is never offered as a change.
+
+def _candidates(factor: object, prepared: pd.DataFrame, values: np.ndarray, pos: np.ndarray
+                ) -> tuple[list[dict[str, object]], np.ndarray, list[list[str]]]:
+    """The changes a plan tries for one factor in the latest sessions ``pos`` (see :func:`action_plans`).
+
+    Returns the candidates (column -> one new value per session in ``pos``,
+    or one value for all), the size of each change per session (rows:
+    sessions, columns: candidates) and its words.
+    """
+    scale = factor.scale
+    n = len(pos)
+    if scale is None:  # a yes/no factor: its remedy
+        return [dict(factor.remedy)], np.zeros((n, 1)), [[factor.remedy_text] * n]
+    current = values[pos]
+    if scale.column in factor.remedy and not callable(factor.remedy[scale.column]):
+        # the remedy sets the measure itself: steps from the client's value to the reference, then the remedy
+        whole = (np.mod(current, 1) == 0) & float(scale.reference).is_integer()
+        news = [np.where(whole, np.round(new), np.round(new, 1))
+                for new in (current + t * (scale.reference - current) for t in PLAN_STEPS)]
+        news.append(np.full(n, float(factor.remedy[scale.column])))
+        texts = [[f"{scale.describe(v)} instead of {_number(c)}" for v, c in zip(new, current, strict=True)]
+                 for new in news]
+        return ([{scale.column: new} for new in news], np.column_stack([np.abs(new - current) for new in news]),
+                texts)
+    # the remedy changes other columns (a load spike: today's volume): the same fractions of the way there
+    candidates, texts = [], []
+    for t in PLAN_STEPS:
+        step, words = {}, []
+        for col, target in factor.remedy.items():
+            old = prepared[col].astype("Float64").to_numpy("float64", na_value=np.nan)
+            full = np.asarray(target(prepared[col]) if callable(target) else target, dtype="float64")
+            new = np.round(old + t * (full - old))[pos]
+            step[col] = new
+            spec = _CONTRACT[col]
+            words.append([f"{spec.description.lower()} {_number(v)} {spec.unit} instead of {_number(o)}"
+                          for v, o in zip(new, old[pos], strict=True)])
+        candidates.append(step)
+        texts.append(["; ".join(parts) + f" ({scale.describe(c)} now)" for *parts, c in zip(*words, current,
+                                                                                               strict=True)])
+    return candidates, np.tile(np.asarray(PLAN_STEPS), (n, 1)), texts
+
+
+#: Columns that prepare_log derives other columns from (the session load is RPE x minutes, by date; the start hour
+#: comes from the start time): a plan that changes one of them is scored by ``what_if`` on the client's whole
+#: history; any other change only touches the latest session, which is re-scored as it is.
+LOAD_INPUTS: frozenset[str] = frozenset({"rpe", "duration_min", "date", "start_time"})
+
+
+def _changes(n: int, pos: np.ndarray, candidate: dict[str, object]) -> dict[str, object]:
+    """``with_changes`` arguments that set each column's value(s) in rows ``pos`` (the other rows unchanged)."""
+    out = {}
+    for col, value in candidate.items():
+        if isinstance(value, np.ndarray):
+            full = np.full(n, np.nan)
+            full[pos] = value
+            out[col] = lambda old, full=full: pd.Series(full, index=old.index)
+        else:
+            out[col] = value
+    return out
+
+
+def action_plans(data: pd.DataFrame, model: object, clients: list[str] | pd.Index) -> pd.DataFrame:
+    """For each client's latest session: the smallest changes that get most of the benefit.
+
+    For every modifiable risk factor (one with a remedy in the registry)
+    that raises the risk of a client's latest session (``model.raised``
+    above 0: recorded, on the worse side of its reference, and noticeably),
+    the session is re-scored with candidate changes (``what_if``;
+    training-load history is recomputed):
+
+    * a yes/no factor: its remedy (no heavy lifts today);
+    * a measured factor whose remedy sets its own column (warm-up, form,
+      plank, RPE): the values :data:`PLAN_STEPS` of the way from the
+      client's value to the reference, and the remedy's value;
+    * another remedy (halving today's volume for a load spike): the same
+      fractions of the way from today's values to the remedy's.
+
+    The plan takes the smallest change that gets at least
+    :data:`PLAN_SHARE` of the largest reduction among the candidates and
+    says it with its value ("warm-up 8 min instead of 3"); then all the
+    chosen changes together. A factor that was not recorded, or is at or
+    better than its reference, is never offered as a change.
 
     Parameters
     ----------
@@ -211,50 +301,71 @@ def action_plans(data: pd.DataFrame, model: object, clients: list[str] | pd.Inde
     if not clients:
         return pd.DataFrame(columns=_PLAN_COLUMNS)
     sub = data.loc[data["client_id"].astype(str).isin(clients)]
+    prepared = prepare_log(sub)  # what_if gets the raw rows: it recomputes the load history after a change
     dates = pd.to_datetime(sub["date"])
     order = pd.DataFrame({"c": sub["client_id"].astype(str).to_numpy(), "d": dates.to_numpy(),
                           "i": np.arange(len(sub))}).sort_values(["c", "d", "i"], kind="stable")
     latest_pos = order.groupby("c")["i"].last()
-    design = model.design(sub)
-    base = model.predict_risk(sub, design=design).to_numpy()
-    present = model.recorded_exposures(sub, design=design)
+    design = model.design(prepared)
+    base = model.predict_risk(prepared, design=design).to_numpy()
+    raised = model.raised(prepared, design=design)
+    values = model.encoder_.values(prepared)
     rows = []
-    helpful: dict[str, list[str]] = {}
+    chosen: dict[str, dict[str, dict[str, object]]] = {}  # factor -> client -> the values of its change
     for f in RISK_FACTORS:
         if not f.remedy or f.name not in model.encoder_.factors_:
             continue
-        # only a factor recorded as present in the latest session is a change to make (an unrecorded value
-        # is a reason to record it, not a cause to remove)
-        exposed = latest_pos[present[f.name].to_numpy()[latest_pos.to_numpy()]]
+        # only a factor that raises the latest session's risk is a change to make (an unrecorded value is a
+        # reason to record it, not a cause to remove; a value at or better than the reference raises nothing)
+        exposed = latest_pos[raised[f.name].to_numpy()[latest_pos.to_numpy()] > 0]
         if exposed.empty:
             continue
+        pos = exposed.to_numpy()
         where = np.zeros(len(sub), bool)
-        where[exposed.to_numpy()] = True
-        risk_if = model.what_if(sub, where=where, risk=base, **dict(f.remedy))["risk_if"].to_numpy()
-        for c, pos in exposed.items():
-            reduction = base[pos] - risk_if[pos]
-            if reduction >= 0.001:
-                rows.append({"client_id": c, "factor": f.name, "change": f.remedy_text, "risk": base[pos],
-                             "risk_if": risk_if[pos], "reduction": reduction, "tip": f.tip})
-                helpful.setdefault(c, []).append(f.name)
+        where[pos] = True
+        spec = f if model.encoder_.kinds_[f.name] != "binary" else replace(f, scale=None)
+        candidates, sizes, texts = _candidates(spec, prepared, values[f.name].to_numpy(), pos)
+        latest = prepared.iloc[pos]
+        reductions = np.column_stack([
+            base[pos] - (model.predict_risk(with_changes(latest, **cand)).to_numpy() if LOAD_INPUTS.isdisjoint(cand)
+                         else model.what_if(sub, where=where, risk=base, **_changes(len(sub), pos, cand))["risk_if"]
+                         .to_numpy()[pos])
+            for cand in candidates])
+        # the smallest change with PLAN_SHARE of the best reduction (among equal changes, the larger reduction)
+        eligible = reductions >= PLAN_SHARE * reductions.max(axis=1, keepdims=True) - 1e-12
+        size = np.where(eligible, sizes, np.inf)
+        pick = np.argmax(np.where(size == size.min(axis=1, keepdims=True), reductions, -np.inf), axis=1)
+        for i, (c, p) in enumerate(exposed.items()):
+            k = pick[i]
+            if reductions[i, k] >= 0.001:
+                rows.append({"client_id": c, "factor": f.name, "change": texts[k][i], "risk": base[p],
+                             "risk_if": base[p] - reductions[i, k], "reduction": reductions[i, k], "tip": f.tip})
+                chosen.setdefault(f.name, {})[c] = {col: v[i] if isinstance(v, np.ndarray) else v
+                                                    for col, v in candidates[k].items()}
     plan = pd.DataFrame(rows, columns=_PLAN_COLUMNS)
-    # all helpful changes together, for every client with more than one: each factor's remedy goes into the
-    # latest session of the clients it helps (remedies touch distinct columns), then one scoring pass
-    several = [c for c, names in helpful.items() if len(names) > 1]
+    # all the chosen changes together, for every client with more than one: each factor's change goes into the
+    # latest session of the clients it helps (the changes touch distinct columns), then one scoring pass
+    count = plan.groupby("client_id").size()
+    several = list(count.index[count > 1])
     combined = []
     if several:
         changed = sub
-        for f in RISK_FACTORS:
-            members = [c for c in several if f.name in helpful[c]]
-            if members:
-                mask = np.zeros(len(sub), bool)
-                mask[latest_pos.loc[members].to_numpy()] = True
-                changed = with_changes(changed, where=mask, **dict(f.remedy))
+        for of_client in chosen.values():
+            members = [c for c in several if c in of_client]
+            if not members:
+                continue
+            pos = latest_pos.loc[members].to_numpy()
+            where = np.zeros(len(sub), bool)
+            where[pos] = True
+            for col, first in of_client[members[0]].items():
+                value = np.array([of_client[c][col] for c in members], dtype=float) \
+                    if isinstance(first, float) else first  # per-client numbers, or one value for all
+                changed = with_changes(changed, where=where, **_changes(len(sub), pos, {col: value}))
         risk_if = model.predict_risk(changed).to_numpy()
         for c in several:
-            pos = latest_pos[c]
+            p = latest_pos[c]
             combined.append({"client_id": c, "factor": "all", "change": "all of the changes above",
-                             "risk": base[pos], "risk_if": risk_if[pos], "reduction": base[pos] - risk_if[pos],
+                             "risk": base[p], "risk_if": risk_if[p], "reduction": base[p] - risk_if[p],
                              "tip": ""})
     plan = pd.concat([plan, pd.DataFrame(combined, columns=plan.columns)], ignore_index=True) if combined else plan
     plan["_all"] = plan["factor"] == "all"

@@ -32,12 +32,12 @@ from threadpoolctl import threadpool_limits
 from ..factors import MODEL_FACTORS, get_factor
 from ..features import RiskFactorEncoder, prepare_log
 from ..fitting import (
-    DIVERGED,
     DesignCheck,
     FitData,
     ModelError,
     check_design,
     choose_penalty,
+    diverged,
     fit_logistic,
     outcome,
 )
@@ -54,14 +54,19 @@ from ..validation import (
 __all__ = [
     "FORMAT",
     "FORMAT_VERSION",
+    "NOTICEABLE",
     "PainRiskModel",
+    "format_anova",
+    "format_effects",
     "format_odds_ratios",
     "load_default_model",
     "with_changes",
 ]
 
 FORMAT = "backpain-analysis/pain-risk-model"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+#: A factor is named as raising a session's risk when it raises the odds by more than 5%.
+NOTICEABLE = float(np.log(1.05))
 
 
 def _feature_titles(names: np.ndarray, factor_of: dict[str, str]) -> list[str]:
@@ -113,6 +118,12 @@ class PainRiskModel(ClassifierMixin, BaseEstimator):
         that the trainer's model, its points card and its action plans never
         turn noise against the evidence into advice. Pass
         ``factors=FACTOR_NAMES`` to test the article's claims about the others.
+    terms : {"dose-response", "threshold"}, default="dose-response"
+        ``"dose-response"``: each measured exposure on its own scale (a
+        restricted cubic spline, or a line for a score), as the registry's
+        :class:`~backpain_analysis.factors.Scale` says; ``"threshold"``: every
+        factor yes/no at its plain-words threshold (the first version's model,
+        kept for comparison).
     C : float or "cv", default=np.inf
         Inverse L2 penalty strength. ``np.inf`` is an unpenalised maximum
         likelihood fit with confidence intervals; a finite value shrinks the
@@ -144,6 +155,10 @@ class PainRiskModel(ClassifierMixin, BaseEstimator):
         The collapsed labelled training data (design patterns, outcomes,
         clients), kept so the model can validate itself; ``None`` for a model
         read from a file.
+    update_ : dict or None
+        For a model updated from another (:func:`~backpain_analysis.model.update_model`):
+        its base, method, tests, priors and the counts of the data it was
+        updated on, as its model file keeps them; ``None`` for a model fitted here.
 
     Examples
     --------
@@ -155,9 +170,11 @@ class PainRiskModel(ClassifierMixin, BaseEstimator):
     ['title', 'odds_ratio', 'ci_low', 'ci_high', 'p_value']
     """
 
-    def __init__(self, factors: tuple[str, ...] | None = None, C: float | str = np.inf):
+    def __init__(self, factors: tuple[str, ...] | None = None, C: float | str = np.inf,
+                 terms: str = "dose-response"):
         self.factors = factors
         self.C = C
+        self.terms = terms
 
     # ------------------------------------------------------------------ fitting
     def fit(self, X: pd.DataFrame, y: pd.Series | None = None) -> PainRiskModel:
@@ -191,7 +208,7 @@ class PainRiskModel(ClassifierMixin, BaseEstimator):
         # which factors need a "not recorded" indicator is learned from the sessions the model learns from
         # (a value missing only in sessions awaiting their outcome would give an indicator that is always 0)
         factors = MODEL_FACTORS if self.factors is None else tuple(self.factors)
-        self.encoder_ = RiskFactorEncoder(factors=factors).fit(prepared.loc[labelled])
+        self.encoder_ = RiskFactorEncoder(factors=factors, terms=self.terms).fit(prepared.loc[labelled])
         design = self.encoder_.transform(prepared)
         names = self.encoder_.get_feature_names_out()
         Xl, yl = design[labelled], y_all[labelled].astype(bool).to_numpy()
@@ -237,6 +254,7 @@ class PainRiskModel(ClassifierMixin, BaseEstimator):
             "clients": int(clients.nunique()),
         }
         self.fit_data_ = data
+        self.update_ = None
         return self
 
     def _titles(self, names: list[str]) -> str:
@@ -268,7 +286,7 @@ class PainRiskModel(ClassifierMixin, BaseEstimator):
                 cov = np.full_like(res.hessian, np.nan)
         else:
             cov = np.full_like(res.hessian, np.nan)
-        if not res.converged or np.any(np.abs(params[1:]) > DIVERGED) or not np.all(np.isfinite(cov)):
+        if not res.converged or diverged(params, data.patterns) or not np.all(np.isfinite(cov)):
             raise ModelError(
                 "cannot fit an unpenalised model: an odds ratio runs off to infinity (quasi-complete "
                 "separation by a combination of factors); use a penalised fit (C < inf or C='cv') or more data."
@@ -413,13 +431,59 @@ class PainRiskModel(ClassifierMixin, BaseEstimator):
             index=pd.Index(self.feature_names_, name="feature"),
         )
 
-    def explain(self, X: pd.DataFrame) -> pd.DataFrame:
-        """Contribution of each risk factor to each session's log-odds.
+    # ------------------------------------------------------------------ factors on their own scale
+    def _columns(self) -> dict[str, np.ndarray]:
+        index = {n: i for i, n in enumerate(self.feature_names_)}
+        return {f: np.array([index[c] for c in self.encoder_.columns_[f]]) for f in self.encoder_.factors_}
 
-        A factor's contribution is its coefficient times its encoded value,
-        plus that of its ``_unknown`` indicator: how much the factor moves the
-        session's log-odds away from a session with no factor present
-        (``baseline``). Columns are ranked by mean absolute contribution.
+    def _indicator(self, factor: str) -> int | None:
+        name = f"{factor}_unknown"
+        hits = np.flatnonzero(self.feature_names_ == name)
+        return int(hits[0]) if len(hits) else None
+
+    def contributions(self, X: pd.DataFrame, *, design: np.ndarray | None = None) -> pd.DataFrame:
+        """How much each factor moves each session's log-odds from the factor's reference value.
+
+        The reference is the registry's good-practice value (warm-up 10 min,
+        plank 60 s) or "not exposed" for a yes/no factor, so a session at its
+        reference contributes 0, one on the better side a little less than
+        0, and one not recorded the ``_unknown`` indicator's shift.
+
+        Parameters
+        ----------
+        X : DataFrame of shape (n_sessions, n_columns)
+        design : ndarray of shape (n_sessions, n_features) or None, default=None
+            :meth:`design` of ``X`` if already computed.
+
+        Returns
+        -------
+        DataFrame of float of shape (n_sessions, n_factors), indexed like ``X``
+        """
+        check_is_fitted(self, "coef_")
+        design = self.design(X) if design is None else design
+        out = {}
+        for f, idx in self._columns().items():
+            ref = self.encoder_.reference(f)
+            c = (design[:, idx] - ref) @ self.coef_[idx]
+            u = self._indicator(f)
+            if u is not None:
+                unknown = design[:, u] == 1
+                c = np.where(unknown, self.coef_[u] - ref @ self.coef_[idx], c)
+            out[f] = c
+        return pd.DataFrame(out, index=X.index)
+
+    def baseline(self) -> float:
+        """Log-odds of a session at every factor's reference value (good practice throughout)."""
+        check_is_fitted(self, "coef_")
+        return float(self.intercept_ + sum(self.encoder_.reference(f) @ self.coef_[idx]
+                                           for f, idx in self._columns().items()))
+
+    def explain(self, X: pd.DataFrame) -> pd.DataFrame:
+        """Contribution of each risk factor to each session's log-odds, from :meth:`contributions`.
+
+        Columns are ranked by mean absolute contribution; ``baseline`` is
+        the log-odds of a session at every reference value and ``log_odds``
+        the sum, which equals :meth:`decision_function`.
 
         Parameters
         ----------
@@ -428,77 +492,255 @@ class PainRiskModel(ClassifierMixin, BaseEstimator):
         Returns
         -------
         DataFrame of shape (n_sessions, n_factors + 2)
-            One column per factor, then ``baseline`` (the intercept) and
-            ``log_odds`` (their sum), indexed like ``X``.
+            One column per factor, then ``baseline`` and ``log_odds``, indexed like ``X``.
         """
-        check_is_fitted(self, "coef_")
-        design = self.design(X)
-        contrib = design * self.coef_
-        factor_of = self.encoder_.feature_factor()
-        out = pd.DataFrame(0.0, index=X.index, columns=list(self.encoder_.factors_))
-        for j, name in enumerate(self.feature_names_):
-            out[factor_of[name]] += contrib[:, j]
+        out = self.contributions(X)
         ranked = out.abs().mean().sort_values(ascending=False, kind="stable").index
         out = out[ranked]
-        out["baseline"] = self.intercept_
+        out["baseline"] = self.baseline()
         out["log_odds"] = out.sum(axis=1)
         return out
+
+    def raised(self, X: pd.DataFrame, *, design: np.ndarray | None = None) -> pd.DataFrame:
+        """How much each recorded exposure on the worse side of its reference raises the log-odds (else 0).
+
+        A value that was not recorded, a value at or better than the
+        reference, and a rise under :data:`NOTICEABLE` (odds up 5%) give 0:
+        only what the client did, and what matters, is named.
+
+        Parameters
+        ----------
+        X : DataFrame of shape (n_sessions, n_columns)
+        design : ndarray or None, default=None
+
+        Returns
+        -------
+        DataFrame of float of shape (n_sessions, n_factors)
+        """
+        check_is_fitted(self, "coef_")
+        design = self.design(X) if design is None else design
+        contrib = self.contributions(X, design=design)
+        values = self.encoder_.values(X)
+        out = {}
+        for f in self.encoder_.factors_:
+            v = values[f].to_numpy()
+            scale = get_factor(f).scale
+            worse = (v == 1) if self.encoder_.kinds_[f] == "binary" else scale.worse(v)
+            c = contrib[f].to_numpy()
+            out[f] = np.where(worse & ~np.isnan(v) & (c > NOTICEABLE), c, 0.0)
+        return pd.DataFrame(out, index=X.index)
 
     def top_factors(self, X: pd.DataFrame, *, n: int = 3, design: np.ndarray | None = None) -> pd.Series:
         """The ``n`` recorded exposures that raise each session's risk most, in plain words.
 
-        Only factors that were recorded as present in the session are named:
-        a value that was not recorded (or a load factor without enough
-        history) moves the estimate through its ``_unknown`` indicator, but it
-        is not something the client did, so it is never listed as a cause.
+        Only what :meth:`raised` counts is named: a value that was not
+        recorded (or a load factor without enough history) is not something
+        the client did, and a value at or better than the reference raises
+        nothing. A measured exposure is named with its value and the advice
+        ("Warm-up 3 min (10+ min advised)"), a yes/no one by its title.
 
         Parameters
         ----------
         X : DataFrame of shape (n_sessions, n_columns)
         n : int, default=3
         design : ndarray of shape (n_sessions, n_features) or None, default=None
-            ``encoder_.transform`` of ``X`` if already computed (saves a pass
-            over the log).
+            :meth:`design` of ``X`` if already computed (saves a pass over the log).
 
         Returns
         -------
         Series of str, aligned with ``X`` (``"-"`` when no recorded factor raises the risk).
         """
         check_is_fitted(self, "coef_")
-        design = self.design(X) if design is None else design
-        k = len(self.encoder_.factors_)  # the factors' own columns come first, then the indicators
-        # a recorded exposure is exactly 1 (an unrecorded one is 0 with its indicator, or a prevalence)
-        vals = np.where(design[:, :k] == 1.0, self.coef_[:k], 0.0)
+        raised = self.raised(X, design=design)
+        vals = raised.to_numpy()
+        factors = list(raised.columns)
         order = np.argsort(-vals, axis=1, kind="stable")[:, :n]
-        # a factor is listed when it raises the log-odds by more than 0.01; -1 marks "not listed"
-        picked = np.where(np.take_along_axis(vals, order, axis=1) > 0.01, order, -1)
-        titles = [get_factor(f).title for f in self.encoder_.factors_]
-        # few distinct combinations occur: number each (one integer per row) and build each text once
-        base = k + 1
-        key = ((picked + 1) * base ** np.arange(picked.shape[1])).sum(axis=1)
+        picked = np.where(np.take_along_axis(vals, order, axis=1) > 0, order, -1)
+        values = self.encoder_.values(X).to_numpy()
+        scaled = np.array([self.encoder_.kinds_[f] != "binary" for f in factors])
+        # the texts depend on the picked factors and, for measured ones, their values: build each distinct one
+        # once, from an integer key per session (the picked factors and each picked value's code)
+        shown = np.where(picked >= 0, np.take_along_axis(values, np.maximum(picked, 0), axis=1), np.nan)
+        shown = np.where((picked >= 0) & scaled[np.maximum(picked, 0)], np.round(shown, 1), 0.0)
+        codes = np.empty(picked.shape, dtype=np.int64)
+        for j in range(picked.shape[1]):
+            codes[:, j], _ = pd.factorize(shown[:, j])
+        key = np.zeros(len(X), dtype=np.int64)
+        for j in range(picked.shape[1]):
+            key = key * (len(factors) + 1) + (picked[:, j] + 1)
+            key = key * (int(codes[:, j].max()) + 1 if len(X) else 1) + codes[:, j]
         _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
-        texts = np.array(["; ".join(titles[j] for j in picked[i] if j >= 0) or "-" for i in first], dtype=object)
-        return pd.Series(texts[inverse.ravel()], index=X.index, name="top_factors")
+        uniq = np.column_stack([picked, shown])[first]
+        texts = []
+        for row in uniq:
+            parts = []
+            for j, v in zip(row[: picked.shape[1]].astype(int), row[picked.shape[1]:], strict=True):
+                if j < 0:
+                    continue
+                f = get_factor(factors[j])
+                if self.encoder_.kinds_[factors[j]] == "binary":
+                    parts.append(f.title)
+                else:
+                    text = f.scale.describe(v)
+                    parts.append(f"{text[:1].upper()}{text[1:]} ({f.scale.advice} advised)")
+            texts.append("; ".join(parts) or "-")
+        return pd.Series(np.asarray(texts, dtype=object)[np.asarray(inverse).ravel()], index=X.index,
+                         name="top_factors")
 
     def recorded_exposures(self, X: pd.DataFrame, *, design: np.ndarray | None = None) -> pd.DataFrame:
-        """Which factors were recorded as present in each session.
+        """Which factors were recorded on the worse side of their reference, enough to raise the risk.
 
         Parameters
         ----------
         X : DataFrame of shape (n_sessions, n_columns)
         design : ndarray of shape (n_sessions, n_features) or None, default=None
-            ``encoder_.transform`` of ``X`` if already computed.
+            :meth:`design` of ``X`` if already computed.
 
         Returns
         -------
         DataFrame of shape (n_sessions, n_factors) of bool
-            True where the factor's inputs were recorded and the exposure is
-            present; False where absent or not recorded.
+            True where :meth:`raised` is above 0; False where at or better
+            than the reference, not noticeably raising it, or not recorded.
+        """
+        return self.raised(X, design=design) > 0
+
+    def partial_effect(self, factor: str, values: np.ndarray | None = None, *, alpha: float = 0.05) -> pd.DataFrame:
+        """The factor's effect along its own scale, against its reference, with a confidence band (``rms::Predict``).
+
+        Parameters
+        ----------
+        factor : str
+        values : array-like or None, default=None
+            Natural-scale values (0/1 for a yes/no factor); default a grid
+            over the factor's limits, or the training range where unlimited.
+        alpha : float, default=0.05
+
+        Returns
+        -------
+        DataFrame
+            ``value``, ``log_odds`` (relative to the reference), ``se``,
+            ``odds_ratio``, ``ci_low``, ``ci_high`` (odds-ratio scale; missing
+            for penalised fits).
+        """
+        from scipy import stats
+
+        check_is_fitted(self, "coef_")
+        if factor not in self.encoder_.factors_:
+            raise ValueError(f"{factor} is not a factor of this model ({', '.join(self.encoder_.factors_)}).")
+        kind = self.encoder_.kinds_[factor]
+        scale = get_factor(factor).scale
+        if values is None:
+            if kind == "binary":
+                values = np.array([0.0, 1.0])
+            else:
+                lo, hi = scale.limits
+                knots = self.encoder_.knots_.get(factor, [scale.reference])
+                lo = lo if np.isfinite(lo) else min(knots[0], scale.reference)
+                hi = hi if np.isfinite(hi) else max(knots[-1], scale.reference)
+                hi = min(hi, max(knots[-1] * 1.5, scale.reference * 1.5)) if knots[-1] > 0 else hi
+                values = np.linspace(lo, hi, 101)
+        x = np.asarray(values, dtype=float)
+        idx = self._columns()[factor]
+        clipped = x if kind == "binary" else scale.clip(x)
+        d = self.encoder_.basis(factor, clipped) - self.encoder_.reference(factor)
+        eta = d @ self.coef_[idx]
+        if self.cov_ is not None:
+            cov = self.cov_[np.ix_(idx + 1, idx + 1)]
+            se = np.sqrt(np.maximum(np.einsum("ij,jk,ik->i", d, cov, d), 0.0))
+        else:
+            se = np.full(len(x), np.nan)
+        z = stats.norm.ppf(1 - alpha / 2)
+        return pd.DataFrame({"value": x, "log_odds": eta, "se": se, "odds_ratio": np.exp(eta),
+                             "ci_low": np.exp(eta - z * se), "ci_high": np.exp(eta + z * se)})
+
+    def effects(self, *, alpha: float = 0.05) -> pd.DataFrame:
+        """Each factor's odds ratio for a stated contrast, with its confidence interval (``rms::summary``).
+
+        The contrast is the registry's (warm-up 0 against 10 min, plank 30
+        against 60 s; yes against no for a yes/no factor), so every row reads
+        "this much more likely at the first value than at the second".
+
+        Parameters
+        ----------
+        alpha : float, default=0.05
+
+        Returns
+        -------
+        DataFrame indexed by factor
+            ``title``, ``low`` and ``high`` (the contrast: exposed value,
+            reference value), ``unit``, ``odds_ratio``, ``ci_low``, ``ci_high``.
         """
         check_is_fitted(self, "coef_")
-        design = self.design(X) if design is None else design
-        k = len(self.encoder_.factors_)
-        return pd.DataFrame(design[:, :k] == 1.0, index=X.index, columns=list(self.encoder_.factors_))
+        rows = []
+        for f in self.encoder_.factors_:
+            spec = get_factor(f)
+            if self.encoder_.kinds_[f] == "binary":
+                exposed, ref, unit = 1.0, 0.0, "yes vs no"
+            else:
+                (exposed, ref), unit = spec.scale.contrast, spec.scale.unit
+            pe = self.partial_effect(f, np.array([exposed, ref]), alpha=alpha)
+            # the contrast between two values: its own standard error, not the difference of two bands
+            idx = self._columns()[f]
+            xs = np.array([exposed, ref]) if self.encoder_.kinds_[f] == "binary" else spec.scale.clip([exposed, ref])
+            b = self.encoder_.basis(f, xs)
+            d = b[0] - b[1]
+            eta = float(d @ self.coef_[idx])
+            if self.cov_ is not None:
+                from scipy import stats
+
+                se = float(np.sqrt(d @ self.cov_[np.ix_(idx + 1, idx + 1)] @ d))
+                z = stats.norm.ppf(1 - alpha / 2)
+                lo_ci, hi_ci = np.exp(eta - z * se), np.exp(eta + z * se)
+            else:
+                lo_ci = hi_ci = np.nan
+            del pe
+            rows.append({"factor": f, "title": spec.title, "low": exposed, "high": ref, "unit": unit,
+                         "odds_ratio": np.exp(eta), "ci_low": lo_ci, "ci_high": hi_ci})
+        return pd.DataFrame(rows).set_index("factor")
+
+    def anova(self) -> pd.DataFrame:
+        """Wald tests of each factor and of its non-linear part (``rms::anova``), for unpenalised fits.
+
+        Returns
+        -------
+        DataFrame indexed by factor, then ``TOTAL NONLINEAR`` and ``TOTAL``
+            ``chi2``, ``df``, ``p`` for the factor's columns, and
+            ``chi2_nonlinear``, ``df_nonlinear``, ``p_nonlinear`` for its
+            non-linear spline terms (missing for a line or yes/no).
+
+        Raises
+        ------
+        ModelError
+            A penalised fit (Wald tests need the maximum likelihood covariance).
+        """
+        from scipy import stats
+
+        check_is_fitted(self, "coef_")
+        if self.cov_ is None:
+            raise ModelError("Wald tests need an unpenalised fit (C=np.inf): a penalised fit has no valid covariance.")
+
+        def wald(idx: np.ndarray) -> tuple[float, int, float]:
+            if not len(idx):
+                return np.nan, 0, np.nan
+            b = self.coef_[idx]
+            v = self.cov_[np.ix_(idx + 1, idx + 1)]
+            chi2 = float(b @ np.linalg.solve(v, b))
+            return chi2, len(idx), float(stats.chi2.sf(chi2, len(idx)))
+
+        rows, nonlinear_all, all_idx = [], [], []
+        for f, idx in self._columns().items():
+            nl = idx[1:] if self.encoder_.kinds_[f] == "spline" else idx[:0]
+            chi2, df, p = wald(idx)
+            c_nl, df_nl, p_nl = wald(nl)
+            rows.append({"factor": f, "chi2": chi2, "df": df, "p": p, "chi2_nonlinear": c_nl,
+                         "df_nonlinear": df_nl or np.nan, "p_nonlinear": p_nl})
+            nonlinear_all += list(nl)
+            all_idx += list(idx)
+        c_nl, df_nl, p_nl = wald(np.array(nonlinear_all, dtype=int))
+        rows.append({"factor": "TOTAL NONLINEAR", "chi2": c_nl, "df": df_nl, "p": p_nl})
+        chi2, df, p = wald(np.array(all_idx, dtype=int))
+        rows.append({"factor": "TOTAL", "chi2": chi2, "df": df, "p": p})
+        return pd.DataFrame(rows).set_index("factor")
 
     def what_if(self, X: pd.DataFrame, *, where: pd.Series | np.ndarray | None = None,
                 risk: pd.Series | np.ndarray | None = None, **changes: object) -> pd.DataFrame:
@@ -556,54 +798,135 @@ class PainRiskModel(ClassifierMixin, BaseEstimator):
         return pd.DataFrame({"risk": before, "risk_if": after, "change": after - before})
 
     # ------------------------------------------------------------------ the model's own story (as rms)
-    #: The levels each factor can take, in :meth:`factor_levels` column order.
+    #: The levels of a yes/no factor, in :meth:`factor_levels` order; a measured factor has its ranges, then
+    #: the last of these.
     LEVELS: tuple[str, ...] = ("no", "yes", "not recorded")
 
-    def factor_levels(self) -> pd.DataFrame:
-        """Log-odds contribution of each level of each factor: exposed, not exposed, not recorded.
+    def _level_names(self, factor: str) -> list[str]:
+        """A factor's card levels: ``no``, ``yes`` (yes/no) or its scale's ranges, then ``not recorded``."""
+        if self.encoder_.kinds_[factor] == "binary":
+            return list(self.LEVELS)
+        return [*get_factor(factor).scale.band_labels(), self.LEVELS[-1]]
 
-        A value that was not recorded moves the log-odds through the factor's
-        ``_unknown`` indicator when the model has one, and otherwise by the
-        training prevalence times the factor's coefficient (the expected
-        exposure, see :class:`~backpain_analysis.features.RiskFactorEncoder`).
+    def _band_point(self, factor: str, low: float, high: float) -> float:
+        """The fixed representative value of the range ``[low, high)`` (see :meth:`factor_levels`)."""
+        scale = get_factor(factor).scale
+        whole = all(float(e).is_integer() for e in (*scale.bands, *scale.limits) if np.isfinite(e))
+        last = high - 1 if whole and np.isfinite(high) and high < scale.limits[1] else high
+        knots = self.encoder_.knots_.get(factor)
+        if knots is not None:  # where the central 90% of the training values lie
+            a, b = max(low, knots[0]), min(last, knots[-1])
+            if a > b:  # the whole range lies beyond the knots: its edge nearest the data
+                return float(low if low > knots[-1] else last)
+            low, last = a, b
+        if not np.isfinite(low) or not np.isfinite(last):  # an open range: its edge
+            return float(low if np.isfinite(low) else last)
+        return float((low + last) / 2)
+
+    def factor_levels(self, *, log: pd.DataFrame | None = None) -> pd.DataFrame:
+        """The log-odds of each level of each factor against its reference, as the points card prints them.
+
+        A yes/no factor has the levels ``no`` (0), ``yes`` (its coefficient)
+        and ``not recorded``; a measured factor has the ranges of its
+        registry scale (:meth:`~backpain_analysis.factors.Scale.band_labels`:
+        warm-up under 5, 5 to 9, 10+ min) and ``not recorded``. A range's
+        log-odds is the model's partial log-odds (relative to the reference,
+        as :meth:`contributions`) at a representative value of the range:
+
+        * with ``log``, the median of the log's recorded values (as the model
+          reads them: clipped to the scale's limits) in that range;
+        * without one (or for a range with no recorded value in the log), a
+          fixed point: the middle of the range within the scale's limits
+          (for a whole-number measure, of its whole values: warm-up 5 to 9 ->
+          7) and within the outer spline knots, where the central 90% of the
+          training values lie (warm-up 10+ -> the middle of 10 and the last
+          knot); an open range without a limit, or one wholly beyond the
+          knots, takes its edge nearest the data.
+
+        ``not recorded`` moves the log-odds through the factor's ``_unknown``
+        indicator when the model has one, and otherwise by the factor's
+        training average (the expected value, see
+        :class:`~backpain_analysis.features.RiskFactorEncoder`), both as
+        :meth:`contributions` measures them.
+
+        Parameters
+        ----------
+        log : DataFrame of shape (n_sessions, n_columns) or None, default=None
+            A reference log whose values represent each range.
 
         Returns
         -------
-        DataFrame of shape (n_factors, 3)
-            Indexed by factor; columns ``no`` (always 0), ``yes`` and ``not recorded``.
+        DataFrame indexed by (``factor``, ``level``), factors in model order
+            ``log_odds``; ``value``, the value it is read at (0/1 for a yes/no
+            factor, missing for ``not recorded``); ``low`` and ``high``, the
+            range on the scale as the model reads it (``low <= value <
+            high``, the last range up to and including the upper limit;
+            missing for a yes/no factor and ``not recorded``); ``sessions``,
+            how many sessions of ``log`` are at that level (0 without a log).
         """
         check_is_fitted(self, "coef_")
         enc = self.encoder_
-        coef = dict(zip(self.feature_names_, self.coef_, strict=True))
+        columns = self._columns()
+        values = levels = None
+        if log is not None:
+            values = enc.values(log)
+            levels = self.exposure_levels(log, values=values)
         rows = []
         for f in enc.factors_:
-            unknown = coef[f"{f}_unknown"] if f in enc.unknown_indicators_ else enc.prevalence_[f] * coef[f]
-            rows.append({"factor": f, "no": 0.0, "yes": float(coef[f]), "not recorded": float(unknown)})
-        return pd.DataFrame(rows, columns=["factor", *self.LEVELS]).set_index("factor")
+            idx = columns[f]
+            ref = enc.reference(f)
+            u = self._indicator(f)
+            unknown = (self.coef_[u] if u is not None else np.asarray(enc.fill_[f]) @ self.coef_[idx]) \
+                - ref @ self.coef_[idx]
+            names = self._level_names(f)
+            if enc.kinds_[f] == "binary":
+                coef = float(self.coef_[idx[0]])
+                lines = [(0.0, 0.0, np.nan, np.nan), (coef, 1.0, np.nan, np.nan)]
+            else:
+                scale = get_factor(f).scale
+                edges = [scale.limits[0], *map(float, scale.bands), scale.limits[1]]
+                v = values[f].to_numpy() if values is not None else np.zeros(0)
+                recorded = v[~np.isnan(v)]
+                band = scale.band_of(recorded)
+                points = [float(np.median(recorded[band == k])) if (band == k).any()
+                          else self._band_point(f, edges[k], edges[k + 1]) for k in range(len(edges) - 1)]
+                log_odds = (enc.basis(f, scale.clip(np.array(points))) - ref) @ self.coef_[idx]
+                lines = list(zip(log_odds.tolist(), points, edges[:-1], edges[1:], strict=True))
+            lines.append((float(unknown), np.nan, np.nan, np.nan))
+            counts = (levels[f].value_counts().reindex(names, fill_value=0).to_numpy() if levels is not None
+                      else np.zeros(len(names), int))
+            rows += [(f, name, *line, int(n)) for name, line, n in zip(names, lines, counts, strict=True)]
+        out = pd.DataFrame(rows, columns=["factor", "level", "log_odds", "value", "low", "high", "sessions"])
+        return out.set_index(["factor", "level"])
 
-    def exposure_levels(self, X: pd.DataFrame, *, design: np.ndarray | None = None) -> pd.DataFrame:
-        """The level (``no`` / ``yes`` / ``not recorded``) of every factor in every session.
+    def exposure_levels(self, X: pd.DataFrame, *, values: pd.DataFrame | None = None) -> pd.DataFrame:
+        """The card level of every factor in every session (see :meth:`factor_levels`).
 
         Parameters
         ----------
         X : DataFrame of shape (n_sessions, n_columns)
-        design : ndarray of shape (n_sessions, n_features) or None, default=None
-            :meth:`design` of ``X`` if already computed.
+        values : DataFrame or None, default=None
+            ``encoder_.values(X)`` if already computed.
 
         Returns
         -------
-        DataFrame of str of shape (n_sessions, n_factors), indexed like ``X``
+        DataFrame of shape (n_sessions, n_factors), indexed like ``X``
+            One categorical column per factor, whose categories are the
+            factor's levels in :meth:`factor_levels` order.
         """
         check_is_fitted(self, "coef_")
-        design = self.design(X) if design is None else design
-        names = list(self.feature_names_)
+        values = self.encoder_.values(X) if values is None else values
         out = {}
         for f in self.encoder_.factors_:
-            x = design[:, names.index(f)]
-            level = np.where(x == 1, "yes", np.where(x == 0, "no", "not recorded")).astype(object)
-            if f"{f}_unknown" in names:
-                level[design[:, names.index(f"{f}_unknown")] == 1] = "not recorded"
-            out[f] = level
+            v = values[f].to_numpy()
+            names = self._level_names(f)
+            known = ~np.isnan(v)
+            codes = np.full(len(v), len(names) - 1)  # not recorded
+            if self.encoder_.kinds_[f] == "binary":
+                codes[known] = (v[known] == 1).astype(int)
+            else:
+                codes[known] = get_factor(f).scale.band_of(v[known])
+            out[f] = pd.Categorical.from_codes(codes, categories=names)
         return pd.DataFrame(out, index=X.index)
 
     def penalty_text(self) -> str:
@@ -616,7 +939,7 @@ class PainRiskModel(ClassifierMixin, BaseEstimator):
         return f"L2 penalty C={self.C_:g}"
 
     def summary(self, *, how: str | None = None, digits: int = 2) -> str:
-        """What the fit was and its odds ratios, as text (what ``backpain fit`` prints).
+        """What the fit was, its effects and their tests, as text (what ``backpain fit`` prints).
 
         Parameters
         ----------
@@ -638,7 +961,18 @@ class PainRiskModel(ClassifierMixin, BaseEstimator):
             cv = self.cv_results_
             lines.append(f"L2 penalty chosen by {cv.attrs.get('n_splits', 5)}-fold cross-validation grouped by "
                          f"client: C = {self.C_:.3g} (held-out deviance {cv['deviance'].min():.4f} per session).")
-        lines += ["", "Odds ratios (95% CI):", format_odds_ratios(self.odds_ratios(), digits=digits).to_string()]
+        lines += ["", "Effects: odds ratio of back pain at the first value against the second (95% CI):",
+                  format_effects(self.effects(), digits=digits).to_string()]
+        if self.cov_ is not None:
+            table = self.anova()
+            lines += ["", "Wald tests of each factor, and of its non-linear part (as rms::anova):",
+                      format_anova(table).to_string()]
+        else:
+            lines += ["", "No Wald tests: they need an unpenalised fit."]
+        unknown = list(self.encoder_.unknown_indicators_)
+        if unknown:
+            lines += ["", "Not recorded in some sessions (their own '_unknown' term, not shown above): "
+                      + ", ".join(unknown) + "."]
         return "\n".join(lines)
 
     def validate(self, log: pd.DataFrame | None = None, *, B: int = 200, seed: int = 0,
@@ -762,15 +1096,22 @@ class PainRiskModel(ClassifierMixin, BaseEstimator):
         from .. import __version__
 
         enc = self.encoder_
-        return {
+        data = {
             "format": FORMAT,
             "format_version": FORMAT_VERSION,
             "package_version": __version__,
             "C": None if np.isinf(self.C_) else float(self.C_),
+            "terms": enc.terms,
             "factors": list(enc.factors_),
-            "thresholds": {f: get_factor(f).encoding for f in enc.factors_},
+            "kinds": dict(enc.kinds_),
+            "thresholds": {f: get_factor(f).encoding for f in enc.factors_ if enc.kinds_[f] == "binary"},
+            "scales": {f: {"column": get_factor(f).scale.column, "unit": get_factor(f).scale.unit,
+                           "reference": float(get_factor(f).scale.reference)}
+                       for f in enc.factors_ if enc.kinds_[f] != "binary"},
+            "knots": {k: [round(v, 12) for v in knots] for k, knots in enc.knots_.items()},
+            "columns": {k: list(v) for k, v in enc.columns_.items()},
             "unknown_indicators": list(enc.unknown_indicators_),
-            "prevalence": {k: round(v, 12) for k, v in enc.prevalence_.items()},
+            "fill": {k: [round(v, 12) for v in fill] for k, fill in enc.fill_.items()},
             "feature_names_in": [str(c) for c in enc.feature_names_in_],
             "features": [str(n) for n in self.feature_names_],
             "intercept": self.intercept_,
@@ -778,6 +1119,9 @@ class PainRiskModel(ClassifierMixin, BaseEstimator):
             "cov": None if self.cov_ is None else [[float(v) for v in row] for row in self.cov_],
             "training": self.training_,
         }
+        if getattr(self, "update_", None):  # an updated model records its update; a model fitted here has none
+            data["update"] = self.update_
+        return data
 
     def save(self, path: str | Path) -> Path:
         """Write the model as JSON.
@@ -806,19 +1150,40 @@ class PainRiskModel(ClassifierMixin, BaseEstimator):
         """
         if not isinstance(data, dict) or data.get("format") != FORMAT:
             raise ModelError(f"{source}: not a backpain-analysis model file.")
-        if data.get("format_version") != FORMAT_VERSION:
+        version = data.get("format_version")
+        if version not in (1, FORMAT_VERSION):
             raise ModelError(
-                f"{source}: model format version {data.get('format_version')} is not supported "
-                f"(this package reads version {FORMAT_VERSION})."
+                f"{source}: model format version {version} is not supported (this package reads versions 1 and "
+                f"{FORMAT_VERSION}); refit the model with: backpain fit YOUR_LOG.csv --out {source}"
             )
         try:
             for f in data["factors"]:
                 get_factor(f)
-            model = cls(factors=tuple(data["factors"]), C=np.inf if data["C"] is None else data["C"])
-            enc = RiskFactorEncoder(factors=tuple(data["factors"]))
-            enc.factors_ = tuple(data["factors"])
+            factors = tuple(data["factors"])
+            if version == 1:  # the first version: every factor yes/no at its threshold, with its prevalence
+                terms = "threshold"
+                kinds = {f: "binary" for f in factors}
+                knots: dict = {}
+                columns = {f: (f,) for f in factors}
+                fill = {f: [float(data["prevalence"][f])] for f in factors}
+            else:
+                terms = data["terms"]
+                kinds = {f: str(data["kinds"][f]) for f in factors}
+                knots = {k: [float(v) for v in ks] for k, ks in data["knots"].items()}
+                columns = {f: tuple(data["columns"][f]) for f in factors}
+                fill = {f: [float(v) for v in data["fill"][f]] for f in factors}
+            model = cls(factors=factors, C=np.inf if data["C"] is None else data["C"], terms=terms)
+            enc = RiskFactorEncoder(factors=factors, terms=terms)
+            enc.factors_ = factors
+            enc.kinds_, enc.knots_, enc.columns_, enc.fill_ = kinds, knots, columns, fill
+            for f, kind in kinds.items():
+                if kind not in ("binary", "linear", "spline") or (kind == "spline") != (f in knots):
+                    raise ValueError(f"factor {f}: kind {kind!r} does not match its knots")
+                if kind != "binary" and get_factor(f).scale is None:
+                    raise ValueError(f"factor {f} has no scale in this package")
+                if len(fill[f]) != len(columns[f]):
+                    raise ValueError(f"factor {f}: {len(fill[f])} fill values for {len(columns[f])} columns")
             enc.unknown_indicators_ = tuple(data["unknown_indicators"])
-            enc.prevalence_ = {k: float(v) for k, v in data["prevalence"].items()}
             enc.feature_names_in_ = np.asarray(data["feature_names_in"], dtype=object)
             enc.n_features_in_ = len(enc.feature_names_in_)
             model.encoder_ = enc
@@ -833,6 +1198,10 @@ class PainRiskModel(ClassifierMixin, BaseEstimator):
             model.feature_names_in_ = enc.feature_names_in_
             model.training_ = dict(data["training"])
             model.fit_data_ = None  # a file carries coefficients, not data
+            update = data.get("update")  # optional: a format version 2 file written before updates has none
+            if update is not None and not isinstance(update, dict):
+                raise ValueError("the update record is not a mapping")
+            model.update_ = update
         except (KeyError, TypeError, ValueError) as exc:
             raise ModelError(f"{source}: damaged model file ({type(exc).__name__}: {exc}).") from None
         if len(model.coef_) != len(model.feature_names_):
@@ -885,6 +1254,64 @@ def load_default_model() -> PainRiskModel:
     return PainRiskModel.load(DEFAULT_MODEL_PATH)
 
 
+def _p_text(p: float) -> str:
+    return "-" if pd.isna(p) else ("<0.001" if p < 0.001 else f"{p:.3f}")
+
+
+def _or_text(r: pd.Series, digits: int) -> str:
+    """``OR (low-high)``, or the odds ratio alone for a penalised fit."""
+    if pd.isna(r["ci_low"]):
+        return f"{r['odds_ratio']:.{digits}f} (penalised: no CI)"
+    return f"{r['odds_ratio']:.{digits}f} ({r['ci_low']:.{digits}f}-{r['ci_high']:.{digits}f})"
+
+
+def format_effects(table: pd.DataFrame, *, digits: int = 2) -> pd.DataFrame:
+    """The effects table as text: the contrast in words and ``OR (low-high)``.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Output of :meth:`PainRiskModel.effects`.
+    digits : int, default=2
+
+    Returns
+    -------
+    DataFrame of str with columns ``title``, ``contrast``, ``odds_ratio (95% CI)``
+    """
+    def contrast(r: pd.Series) -> str:
+        if r["unit"] == "yes vs no":
+            return "yes vs no"
+        unit = "" if r["unit"] in ("ratio", "CR-10", "points (1-5)") else f" {r['unit']}"
+        return f"{r['low']:g} vs {r['high']:g}{unit}"
+
+    return pd.DataFrame({"title": table["title"], "contrast": table.apply(contrast, axis=1),
+                         "odds_ratio (95% CI)": table.apply(_or_text, axis=1, digits=digits)}, index=table.index)
+
+
+def format_anova(table: pd.DataFrame) -> pd.DataFrame:
+    """The Wald tests as text: chi-square, degrees of freedom and p, for the factor and its non-linear part.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Output of :meth:`PainRiskModel.anova`.
+
+    Returns
+    -------
+    DataFrame of str
+    """
+    def num(v: float, fmt: str) -> str:
+        return "-" if pd.isna(v) else format(v, fmt)
+
+    return pd.DataFrame({
+        "chi2": table["chi2"].map(lambda v: num(v, ".1f")), "df": table["df"].map(lambda v: num(v, ".0f")),
+        "p": table["p"].map(_p_text),
+        "nonlinear chi2": table.get("chi2_nonlinear", pd.Series(np.nan, index=table.index)).map(
+            lambda v: num(v, ".1f")),
+        "nonlinear p": table.get("p_nonlinear", pd.Series(np.nan, index=table.index)).map(_p_text),
+    }, index=table.index)
+
+
 def format_odds_ratios(table: pd.DataFrame, *, digits: int = 2) -> pd.DataFrame:
     """Odds-ratio table as text for printing: ``OR (low-high)`` and a readable p-value.
 
@@ -898,15 +1325,8 @@ def format_odds_ratios(table: pd.DataFrame, *, digits: int = 2) -> pd.DataFrame:
     -------
     DataFrame of str with columns ``title``, ``odds_ratio (95% CI)``, ``p``
     """
-    def ci(r: pd.Series) -> str:
-        if pd.isna(r["ci_low"]):
-            return f"{r['odds_ratio']:.{digits}f} (penalised: no CI)"
-        return f"{r['odds_ratio']:.{digits}f} ({r['ci_low']:.{digits}f}-{r['ci_high']:.{digits}f})"
-
-    def pv(p: float) -> str:
-        return "-" if pd.isna(p) else ("<0.001" if p < 0.001 else f"{p:.3f}")
-
     return pd.DataFrame(
-        {"title": table["title"], "odds_ratio (95% CI)": table.apply(ci, axis=1), "p": table["p_value"].map(pv)},
+        {"title": table["title"], "odds_ratio (95% CI)": table.apply(_or_text, axis=1, digits=digits),
+         "p": table["p_value"].map(_p_text)},
         index=table.index,
     )

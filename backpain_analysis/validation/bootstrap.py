@@ -14,10 +14,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
 from scipy.special import expit
 
-from ..fitting import DIVERGED, FitData, fit_logistic, loglik, one_blas_thread
+from ..fitting import FitData, diverged, fit_logistic, loglik, one_blas_thread
 from .metrics import METRICS, calibration_emax, validation_indexes
 
 __all__ = ["BootstrapValidation", "ChordRefit", "FeatureLevels", "bootstrap_optimism"]
@@ -110,26 +109,35 @@ class ChordRefit:
         hess = (self.P1 * (trials * p * (1 - p))[:, None]).T @ self.P1 + np.diag(self.pen)
         self.chol = cho_factor(hess)
 
-    def __call__(self, e: np.ndarray, f: np.ndarray, *, tol: float = 1e-7, max_iter: int = 60
+    def __call__(self, e: np.ndarray, f: np.ndarray, *, tol: float = 1e-8, max_iter: int = 60
                  ) -> tuple[np.ndarray | None, np.ndarray, float]:
+        """Refit on counts ``(e, f)``: returns the parameters, the log-odds of every pattern and the log-likelihood.
+
+        Only the patterns the replicate sampled enter the iterations (a client bootstrap leaves about a
+        third of the clients out), and the log-odds are updated by each step rather than recomputed; the
+        fit has converged when a step moves no sampled pattern's log-odds by more than ``tol``.
+        """
         from scipy.linalg import cho_solve
 
         n = e + f
+        used = n > 0
+        P, eu, nu = self.P1[used], e[used], n[used]
         beta = self.beta.copy()
+        eta = P @ beta
         last = np.inf
         for _ in range(max_iter):
-            eta = self.P1 @ beta
-            grad = self.P1.T @ (e - n * expit(eta)) - self.pen * beta
+            grad = P.T @ (eu - nu * expit(eta)) - self.pen * beta
             step = cho_solve(self.chol, grad)
-            size = float(np.abs(step).max())
+            move = P @ step
+            size = float(np.abs(move).max()) if len(move) else 0.0
             if not np.isfinite(size) or (size > 0.9 * last and size > 1e-6):
                 break  # not contracting: fall back to Newton
             beta += step
+            eta += move
             last = size
             if size < tol:
-                eta = self.P1 @ beta
-                return beta, eta, loglik(eta, e, f)
-        used = n > 0
+                full = self.P1 @ beta
+                return beta, full, loglik(full, e, f)
         res = fit_logistic(self.patterns[used], e[used], f[used], C=self.C, start=self.beta)
         if not res.converged:
             return None, np.empty(0), np.nan
@@ -140,27 +148,24 @@ class ChordRefit:
 class FeatureLevels:
     """Which features vary in a bootstrap sample, from its client multiplicities alone.
 
-    Each feature takes a few values over the patterns (0/1, or a training
-    prevalence); ``counts`` maps client multiplicities to the sessions at
-    each (feature, value) level, so a replicate's check is one small
-    matrix-vector product.
+    Each client's smallest and largest value of every feature are kept; a
+    feature varies among the sampled sessions when the largest value over the
+    sampled clients exceeds the smallest, so a replicate's check costs one
+    pass over the clients, whatever the features' scales (0/1, splines).
     """
 
-    def __init__(self, patterns: np.ndarray, per_client: sparse.csr_matrix):
-        columns, owner = [], []
-        for j in range(patterns.shape[1]):
-            for value in np.unique(patterns[:, j]):
-                columns.append(patterns[:, j] == value)
-                owner.append(j)
-        levels = np.column_stack(columns).astype(float) if columns else np.zeros((len(patterns), 0))
-        self.counts = np.asarray((per_client.T @ levels).T)  # (levels, clients)
-        self.owner = np.asarray(owner, dtype=np.intp)
-        self.n_features = patterns.shape[1]
+    def __init__(self, data: FitData):
+        values = data.patterns[data.inverse]
+        g, k = len(data.client_ids), data.patterns.shape[1]
+        self.low = np.full((g, k), np.inf)
+        self.high = np.full((g, k), -np.inf)
+        np.minimum.at(self.low, data.clients, values)
+        np.maximum.at(self.high, data.clients, values)
 
     def estimable(self, mult: np.ndarray) -> bool:
         """Whether every feature takes at least two values among the sampled sessions."""
-        seen = (self.counts @ mult > 0).astype(float)
-        return bool((np.bincount(self.owner, weights=seen, minlength=self.n_features) >= 2).all())
+        sampled = mult > 0
+        return bool((self.high[sampled].max(axis=0) > self.low[sampled].min(axis=0)).all())
 
 
 @one_blas_thread
@@ -243,27 +248,27 @@ def bootstrap_optimism(data: FitData, params: np.ndarray, C: float, *, B: int = 
     A_ev, A_ne = enc.count_matrices()
     G = len(enc.client_ids)
     refit = ChordRefit(enc.patterns, e + f, beta, C)
-    levels = FeatureLevels(enc.patterns, A_ev + A_ne) if np.isinf(C) else None
+    levels = FeatureLevels(enc) if np.isinf(C) else None
     rng = np.random.default_rng(seed)
-    rows = []
-    failed = 0
-    for _ in range(B):
-        mult = np.bincount(rng.integers(0, G, G), minlength=G).astype(float)
+    draws = [np.bincount(rng.integers(0, G, G), minlength=G).astype(float) for _ in range(B)]  # in seed order
+
+    def replicate(mult: np.ndarray) -> np.ndarray | None:
         eb, fb = A_ev @ mult, A_ne @ mult
         if eb.sum() == 0 or fb.sum() == 0:
-            failed += 1
-            continue
+            return None
         if levels is not None and not levels.estimable(mult):
-            failed += 1  # a feature is constant in this sample: no unpenalised fit can estimate it (rms fails too)
-            continue
+            return None  # a feature is constant in this sample: no unpenalised fit can estimate it (rms fails too)
         params, eta, ll = refit(eb, fb)
-        if params is None or (np.isinf(C) and np.any(np.abs(params[1:]) > DIVERGED)):
-            failed += 1
-            continue
+        if params is None or (np.isinf(C) and diverged(params, enc.patterns)):
+            return None
         order = np.argsort(eta)
         train = validation_indexes(eta, eb, fb, recalibrate=False, order=order, ll=ll)
         test = validation_indexes(eta, e, f, recalibrate=True, order=order)
-        rows.append(np.r_[train, test])
+        return np.r_[train, test]
+
+    results = [replicate(m) for m in draws]
+    rows = [r for r in results if r is not None]
+    failed = len(results) - len(rows)
     names = [m for m in METRICS if m != "emax"]
     reps = pd.DataFrame(rows, columns=[f"training_{m}" for m in names] + [f"test_{m}" for m in names])
     train = reps[[f"training_{m}" for m in names]].mean().to_numpy() if len(reps) else np.full(6, np.nan)

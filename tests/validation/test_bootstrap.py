@@ -93,11 +93,14 @@ def test_bootstrap_is_reproducible_and_reuses_a_fitted_model(complete_log):
 def test_replicates_that_cannot_estimate_a_factor_are_dropped(complete_log):
     """A factor recorded for one client only: a sample without that client cannot estimate it."""
     ids = sorted(complete_log["client_id"].unique())
-    rare = complete_log.assign(heavy_lifting=complete_log["client_id"].eq(ids[0]) & complete_log["heavy_lifting"])
+    heavy = complete_log.loc[complete_log["heavy_lifting"].astype(bool)]
+    both = heavy.groupby("client_id")["back_pain"].agg(lambda y: 0 < y.astype(bool).sum() < len(y))
+    k = ids.index(next(c for c in ids if both.get(c, False)))  # a client whose heavy sessions had both outcomes
+    rare = complete_log.assign(heavy_lifting=complete_log["client_id"].eq(ids[k]) & complete_log["heavy_lifting"])
     model = PainRiskModel(factors=FACTORS).fit(rare)
     result = bootstrap_validate(rare, model=model, B=40, seed=3)
     rng = np.random.default_rng(3)
-    missing = sum(0 not in rng.integers(0, len(ids), len(ids)) for _ in range(40))
+    missing = sum(k not in rng.integers(0, len(ids), len(ids)) for _ in range(40))
     assert missing > 0 and result.n_failed >= missing
     assert result.n_bootstrap + result.n_failed == 40
 
