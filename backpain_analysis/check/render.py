@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 from markupsafe import Markup
 
+from ..model.update import describe_update
 from ..safety import printable
 from ..sessionlog.validate import ValidationResult
 from ..tiers import RISK_TIERS, TIER_ORDER, tier_css
@@ -151,6 +152,10 @@ def model_note(model: object, model_path: str | Path | None) -> str:
     str
     """
     t = getattr(model, "training_", {})
+    updated = describe_update(model) if getattr(model, "update_", None) else None
+    if updated:  # "the default model (default_model.json), recalibrated in the large on 217 sessions of 12 ..."
+        where = f"the model in {Path(model_path).name}: " if model_path is not None else ""
+        return f"{where}{updated}"
     if model_path is None:
         return (f"the default model shipped with backpain-analysis, fitted on a SIMULATED cohort of "
                 f"{t.get('clients', '?')} clients ({t.get('labelled', '?')} sessions, {t.get('events', '?')} "

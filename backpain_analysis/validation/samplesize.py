@@ -167,8 +167,8 @@ def sample_size_check(sessions: int, events: int, parameters: int, *, clients: i
         warns.append(
             f"too few sessions for {p} parameters: Riley et al. 2020 (BMJ 368:m441) criterion {label} needs "
             f"{need} sessions (about {need_events} with back pain), the log has {sessions} ({events} with back "
-            f"pain). Expect odds ratios that are too extreme (expected shrinkage {expected:.2f}); prefer the "
-            "penalised fit."
+            f"pain). A model fitted on this log alone would give odds ratios that are too extreme (expected "
+            f"shrinkage {expected:.2f}): update an evidence-based model instead (backpain fit does so by default)."
         )
     if epp < min_epp:
         warns.append(

@@ -144,3 +144,17 @@ def test_red_flagged_clients_are_asked_only_about_more_urgent_signs(hostile_resu
         assert set(questions.get(c, [])) <= allowed
     assert hostile_names[0] not in questions  # an emergency: nothing more urgent to ask
     assert questions[hostile_names[1]]  # in pain, signs not recorded
+
+
+def test_the_report_says_when_its_model_was_updated_on_the_trainers_data(tmp_path):
+    """backpain check --model with an updated model: the report names the base and the update (issue 13)."""
+    from backpain_analysis import load_log, run_check
+    from backpain_analysis.model import update_model
+    from backpain_analysis.paths import RAW_DIR
+
+    log = load_log(RAW_DIR / "example_clients.csv").data
+    updated = update_model(log, method="intercept").model
+    path = updated.save(tmp_path / "mine.json")
+    run_check(RAW_DIR / "example_clients.csv", tmp_path / "out", model_path=path, progress=False)
+    html = (tmp_path / "out" / "report.html").read_text()
+    assert "recalibrated in the large" in html and "mine.json" in html
