@@ -158,14 +158,14 @@ class Scale:
         return np.searchsorted(np.asarray(self.bands, dtype=float), self.clip(values), side="right")
 
 
-def _ramp(slope_or: float, start: float, per: float, *, cap: float = np.inf,
+def _ramp(slope_or: float, start: float, per: float, *,
           side: Literal["below", "above"]) -> Callable[[np.ndarray], np.ndarray]:
-    """A true curve: 0 on the good side of ``start``, then log(``slope_or``) per ``per`` units, up to ``cap`` units."""
+    """A true curve: 0 on the good side of ``start``, then log(``slope_or``) per ``per`` units."""
 
     def curve(x: np.ndarray) -> np.ndarray:
         x = np.asarray(x, dtype=float)
         dist = (start - x) if side == "below" else (x - start)
-        return np.log(slope_or) * np.clip(dist / per, 0.0, cap)
+        return np.log(slope_or) * np.maximum(dist / per, 0.0)
 
     return curve
 

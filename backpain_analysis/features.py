@@ -362,7 +362,7 @@ class RiskFactorEncoder(TransformerMixin, BaseEstimator):
         if kind == "binary":
             return values[:, None]
         curve = rcs_basis(values, np.asarray(self.knots_[name])) if kind == "spline" else values[:, None]
-        f = get_factor(f"{name}")
+        f = get_factor(name)
         step = f.encode(pd.DataFrame({f.scale.column: pd.array(values, dtype="Float64")}))
         return np.column_stack([curve, step.astype("Float64").to_numpy("float64", na_value=0.0)])
 

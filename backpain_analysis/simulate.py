@@ -114,6 +114,18 @@ def true_effects() -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("factor")
 
 
+def _world(truth: str, curves: Mapping[str, Callable[[np.ndarray], np.ndarray]] | None
+           ) -> dict[str, Callable[[np.ndarray], np.ndarray]]:
+    """The curves of a world, checked: a known truth, and curves only for factors with a scale."""
+    if truth not in TRUTHS:
+        raise ValueError(f"truth must be one of {', '.join(TRUTHS)}, not {truth!r}")
+    curves = dict(curves or {})
+    unknown = sorted(set(curves) - {f.name for f in RISK_FACTORS if f.scale is not None})
+    if unknown:
+        raise ValueError(f"curves: {', '.join(unknown)} is not a factor with a scale")
+    return curves
+
+
 def true_log_odds(log: pd.DataFrame, *, truth: str = "graded",
                   curves: Mapping[str, Callable[[np.ndarray], np.ndarray]] | None = None) -> np.ndarray:
     """The true log-odds of back pain of each session of a *complete* simulated log (the oracle's).
@@ -133,7 +145,7 @@ def true_log_odds(log: pd.DataFrame, *, truth: str = "graded",
     """
     from .features import prepare_log
 
-    curves = dict(curves or {})
+    curves = _world(truth, curves)
     prepared = prepare_log(log)
     logit = np.full(len(log), np.log(TRUE_BASELINE_RISK / (1 - TRUE_BASELINE_RISK)))
     for f in RISK_FACTORS:
@@ -216,12 +228,7 @@ def simulate_cohort(
 
     if n_clients < 1 or weeks < 1:
         raise ValueError("n_clients and weeks must be at least 1")
-    if truth not in TRUTHS:
-        raise ValueError(f"truth must be one of {', '.join(TRUTHS)}, not {truth!r}")
-    curves = dict(curves or {})
-    unknown = sorted(set(curves) - {f.name for f in RISK_FACTORS if f.scale is not None})
-    if unknown:
-        raise ValueError(f"curves: {', '.join(unknown)} is not a factor with a scale")
+    curves = _world(truth, curves)  # checked before any drawing
     rng = np.random.default_rng(seed)
     n = n_clients
 

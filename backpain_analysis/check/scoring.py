@@ -308,8 +308,8 @@ def action_plans(data: pd.DataFrame, model: object, clients: list[str] | pd.Inde
     latest_pos = order.groupby("c")["i"].last()
     design = model.design(prepared)
     base = model.predict_risk(prepared, design=design).to_numpy()
-    raised = model.raised(prepared, design=design)
     values = model.encoder_.values(prepared)
+    raised = model.raised(prepared, design=design, values=values)
     rows = []
     chosen: dict[str, dict[str, dict[str, object]]] = {}  # factor -> client -> the values of its change
     for f in RISK_FACTORS:

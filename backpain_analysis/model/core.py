@@ -501,7 +501,8 @@ class PainRiskModel(ClassifierMixin, BaseEstimator):
         out["log_odds"] = out.sum(axis=1)
         return out
 
-    def raised(self, X: pd.DataFrame, *, design: np.ndarray | None = None) -> pd.DataFrame:
+    def raised(self, X: pd.DataFrame, *, design: np.ndarray | None = None,
+               values: pd.DataFrame | None = None) -> pd.DataFrame:
         """How much each recorded exposure on the worse side of its reference raises the log-odds (else 0).
 
         A value that was not recorded, a value at or better than the
@@ -512,6 +513,9 @@ class PainRiskModel(ClassifierMixin, BaseEstimator):
         ----------
         X : DataFrame of shape (n_sessions, n_columns)
         design : ndarray or None, default=None
+            :meth:`design` of ``X`` if already computed.
+        values : DataFrame or None, default=None
+            ``encoder_.values(X)`` if already computed.
 
         Returns
         -------
@@ -520,7 +524,7 @@ class PainRiskModel(ClassifierMixin, BaseEstimator):
         check_is_fitted(self, "coef_")
         design = self.design(X) if design is None else design
         contrib = self.contributions(X, design=design)
-        values = self.encoder_.values(X)
+        values = self.encoder_.values(X) if values is None else values
         out = {}
         for f in self.encoder_.factors_:
             v = values[f].to_numpy()
@@ -551,12 +555,13 @@ class PainRiskModel(ClassifierMixin, BaseEstimator):
         Series of str, aligned with ``X`` (``"-"`` when no recorded factor raises the risk).
         """
         check_is_fitted(self, "coef_")
-        raised = self.raised(X, design=design)
+        measured = self.encoder_.values(X)
+        raised = self.raised(X, design=design, values=measured)
         vals = raised.to_numpy()
         factors = list(raised.columns)
         order = np.argsort(-vals, axis=1, kind="stable")[:, :n]
         picked = np.where(np.take_along_axis(vals, order, axis=1) > 0, order, -1)
-        values = self.encoder_.values(X).to_numpy()
+        values = measured.to_numpy()
         scaled = np.array([self.encoder_.kinds_[f] != "binary" for f in factors])
         # the texts depend on the picked factors and, for measured ones, their values: build each distinct one
         # once, from an integer key per session (the picked factors and each picked value's code)
@@ -670,7 +675,10 @@ class PainRiskModel(ClassifierMixin, BaseEstimator):
             ``title``, ``low`` and ``high`` (the contrast: exposed value,
             reference value), ``unit``, ``odds_ratio``, ``ci_low``, ``ci_high``.
         """
+        from scipy import stats
+
         check_is_fitted(self, "coef_")
+        z = stats.norm.ppf(1 - alpha / 2)
         rows = []
         for f in self.encoder_.factors_:
             spec = get_factor(f)
@@ -678,7 +686,6 @@ class PainRiskModel(ClassifierMixin, BaseEstimator):
                 exposed, ref, unit = 1.0, 0.0, "yes vs no"
             else:
                 (exposed, ref), unit = spec.scale.contrast, spec.scale.unit
-            pe = self.partial_effect(f, np.array([exposed, ref]), alpha=alpha)
             # the contrast between two values: its own standard error, not the difference of two bands
             idx = self._columns()[f]
             xs = np.array([exposed, ref]) if self.encoder_.kinds_[f] == "binary" else spec.scale.clip([exposed, ref])
@@ -686,14 +693,10 @@ class PainRiskModel(ClassifierMixin, BaseEstimator):
             d = b[0] - b[1]
             eta = float(d @ self.coef_[idx])
             if self.cov_ is not None:
-                from scipy import stats
-
                 se = float(np.sqrt(d @ self.cov_[np.ix_(idx + 1, idx + 1)] @ d))
-                z = stats.norm.ppf(1 - alpha / 2)
                 lo_ci, hi_ci = np.exp(eta - z * se), np.exp(eta + z * se)
             else:
                 lo_ci = hi_ci = np.nan
-            del pe
             rows.append({"factor": f, "title": spec.title, "low": exposed, "high": ref, "unit": unit,
                          "odds_ratio": np.exp(eta), "ci_low": lo_ci, "ci_high": hi_ci})
         return pd.DataFrame(rows).set_index("factor")
