@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from .paths import EXTERNAL_DIR
+from .sessionlog.contract import TEXT
 
 __all__ = [
     "BACKPACK_FILE",
@@ -83,7 +84,7 @@ def _read(name: str, directory: str | Path | None, columns: tuple[str, ...]) -> 
 
 
 def _yes_no(series: pd.Series, *, name: str, column: str) -> pd.Series:
-    values = series.astype("string").str.strip().str.lower()
+    values = series.astype(TEXT).str.strip().str.lower()
     bad = sorted(set(values.dropna()) - {"yes", "no"}) + (["(blank)"] if values.isna().any() else [])
     if bad:
         raise EvidenceDataError(f"{name}: column {column} must be yes/no, found {', '.join(bad)}.")
@@ -120,7 +121,7 @@ def load_driving(*, directory: str | Path | None = None) -> pd.DataFrame:
     for acute herniated lumbar intervertebral disc. *Am J Epidemiol* 102(1), 63-73.
     """
     raw = _read(DRIVING_FILE, directory, _DRIVING_COLUMNS)
-    status = raw["status"].astype("string").str.strip().str.lower()
+    status = raw["status"].astype(TEXT).str.strip().str.lower()
     if status.isna().any() or not status.isin(["case", "control"]).all():
         raise EvidenceDataError(f"{DRIVING_FILE}: status must be case or control in every row.")
     pair_id = pd.to_numeric(raw["pair_id"], errors="coerce")

@@ -29,15 +29,17 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from .factors import FACTOR_NAMES, get_factor
-from .sessionlog.contract import COLUMNS
+from .sessionlog.contract import COLUMNS, TEXT
 from .splines import rcs_basis, rcs_knots
 
-__all__ = ["ACUTE_DAYS", "CHRONIC_DAYS", "LOAD_COLUMNS", "TERMS", "RiskFactorEncoder", "prepare_log"]
+__all__ = ["ACUTE_DAYS", "BLOCK_ROWS", "CHRONIC_DAYS", "LOAD_COLUMNS", "TERMS", "RiskFactorEncoder", "prepare_log"]
 
 #: How the encoder can read the factors: each measured exposure on its own scale, or every factor yes/no.
 TERMS: tuple[str, ...] = ("dose-response", "threshold")
 #: Acute window of the workload ratio (days).
 ACUTE_DAYS = 7
+#: Rows encoded together by :meth:`RiskFactorEncoder.transform` (a block's temporaries fit in a processor's cache).
+BLOCK_ROWS = 65_536
 #: Chronic window of the workload ratio (days).
 CHRONIC_DAYS = 28
 #: Columns :func:`prepare_log` adds.
@@ -105,7 +107,7 @@ def prepare_log(log: pd.DataFrame) -> pd.DataFrame:
     """
     df = _contract_frame(log)
     n = len(df)
-    codes, _ = pd.factorize(df["client_id"].astype("string"), use_na_sentinel=False)
+    codes, _ = pd.factorize(df["client_id"].astype(TEXT), use_na_sentinel=False)
     days = (df["date"].to_numpy("datetime64[D]")).astype("int64")
     load = (df["rpe"] * df["duration_min"]).to_numpy("float64")
 
@@ -203,8 +205,8 @@ def _client_day_order(codes: np.ndarray, days: np.ndarray) -> np.ndarray:
 
 def _start_hour(start_time: pd.Series) -> np.ndarray:
     """``HH:MM`` -> decimal hour (18:30 -> 18.5), computed once per distinct time of day."""
-    codes, times = pd.factorize(start_time.astype("string"))
-    st = pd.Series(times, dtype="string")
+    codes, times = pd.factorize(start_time.astype(TEXT))
+    st = pd.Series(times, dtype=TEXT)
     hours = pd.to_numeric(st.str.slice(0, 2), errors="coerce") + pd.to_numeric(st.str.slice(3, 5), errors="coerce") / 60
     hours = np.append(hours.astype("float64").to_numpy(), np.nan)  # code -1 (missing) -> the last slot
     return hours[codes]
@@ -446,28 +448,41 @@ class RiskFactorEncoder(TransformerMixin, BaseEstimator):
             ``set_output(transform="pandas")``.
         """
         check_is_fitted(self, "factors_")
+        prepared = self._prepared(X)
+        values = {name: self._values(prepared, name) for name in self.factors_}
+        n = len(X)
         # column-major, so that each feature is written in one contiguous pass (and a pandas output wraps
-        # the columns as they are); one array of the final size is all the memory the output needs
-        out = np.empty((len(X), len(self.get_feature_names_out())), dtype=np.float64, order="F")
-        for j, column in enumerate(self.iter_columns(X)):
-            out[:, j] = column
+        # the columns as they are); one array of the final size is all the memory the output needs. The rows go
+        # in blocks, so that a block's temporaries stay in the processor's cache and the cost grows with the rows
+        out = np.empty((n, len(self.get_feature_names_out())), dtype=np.float64, order="F")
+        for start in range(0, max(n, 1), BLOCK_ROWS):
+            block = {name: v[start:start + BLOCK_ROWS] for name, v in values.items()}
+            for j, column in enumerate(self._columns_of(block)):
+                out[start:start + BLOCK_ROWS, j] = column
         return out
 
     def iter_columns(self, X: pd.DataFrame) -> Iterator[np.ndarray]:
         """The output features one float array at a time, in ``get_feature_names_out`` order."""
         check_is_fitted(self, "factors_")
         prepared = self._prepared(X)
+        yield from self._columns_of({name: self._values(prepared, name) for name in self.factors_})
+
+    def _columns_of(self, values: dict[str, np.ndarray]) -> Iterator[np.ndarray]:
+        """The output features of the factor values ``values`` (from ``_values``), one float array at a time."""
         missing = {}
         for name in self.factors_:
-            values = self._values(prepared, name)
-            known = ~np.isnan(values)
+            v = values[name]
+            known = ~np.isnan(v)
             missing[name] = ~known
             if self.kinds_[name] == "binary":
                 fill = 0.0 if name in self.unknown_indicators_ else self.fill_[name][0]
-                yield np.where(known, values, fill)
+                yield np.where(known, v, fill)
                 continue
-            basis = np.empty((len(values), len(self.columns_[name])))
-            basis[known] = self.basis(name, values[known])
+            if known.all():
+                yield from self.basis(name, v).T
+                continue
+            basis = np.empty((len(v), len(self.columns_[name])))
+            basis[known] = self.basis(name, v[known])
             basis[~known] = 0.0 if name in self.unknown_indicators_ else np.asarray(self.fill_[name])
             yield from basis.T
         for name in self.unknown_indicators_:

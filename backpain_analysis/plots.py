@@ -13,6 +13,7 @@ import pandas as pd
 
 from .factors import ACWR_SPIKE, ACWR_SWEET_SPOT, get_factor
 from .features import prepare_log
+from .sessionlog.contract import TEXT
 
 __all__ = [
     "pain_rate_table",
@@ -212,7 +213,7 @@ def carry_forward_table(log: pd.DataFrame, *, columns: tuple[str, ...] | None = 
     if columns is None:
         columns = tuple(c.name for c in COLUMNS if c.level == "client")
     prepared = prepare_log(log).reset_index(drop=True)
-    client = prepared["client_id"].astype("string").to_numpy(object)
+    client = prepared["client_id"].astype(TEXT).to_numpy(object)
     date = pd.Series(prepared["date"].to_numpy("datetime64[D]"))
     order = pd.DataFrame({"c": client, "d": date}).sort_values(["c", "d"], kind="stable").index
     rows = {}
@@ -260,7 +261,7 @@ def plot_load_history(log: pd.DataFrame, client_id: str, *, axes: object = None)
     """
     import matplotlib.pyplot as plt
 
-    own = log.loc[log["client_id"].astype("string") == client_id]
+    own = log.loc[log["client_id"].astype(TEXT) == client_id]
     if own.empty:
         raise KeyError(f"client {client_id!r} is not in the log")
     p = prepare_log(own).sort_values("date", kind="stable")
@@ -347,7 +348,7 @@ def observed_vs_predicted(log: pd.DataFrame, by: str, *, model: object,
     labelled = y.notna().to_numpy()
     frame = pd.DataFrame({
         "level": level.to_numpy(),
-        "client": prepared["client_id"].astype("string").to_numpy(object),
+        "client": prepared["client_id"].astype(TEXT).to_numpy(object),
         "y": y.astype("Float64").to_numpy(float, na_value=np.nan),
         "risk": model.predict_risk(log).to_numpy(float),
     }).loc[labelled]

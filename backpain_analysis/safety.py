@@ -26,21 +26,39 @@ def neutralise_cell(value: object) -> object:
     return value
 
 
+def _is_text(series: pd.Series) -> bool:
+    return series.dtype == object or pd.api.types.is_string_dtype(series)
+
+
 def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``frame`` with every text cell passed through :func:`neutralise_cell`."""
-    out = frame.copy()
+    """A copy of ``frame`` with every text cell passed through :func:`neutralise_cell`.
+
+    The rule runs once per distinct value of each text column (a column of a
+    million cells holds few of them); a categorical column's categories are
+    its distinct values. A column in which no cell changes is returned as
+    it is; one in which some do comes back as a categorical column (codes
+    and the neutralised texts), which writes and reads as the same cells.
+    """
+    out = frame.copy(deep=False)
     for col in out.columns:
-        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            values = out[col].to_numpy(dtype=object, copy=True)
-            # the rule runs once per distinct value (a column of a million cells holds few of them), and only
-            # the cells whose text it changed are replaced
-            codes, uniques = pd.factorize(values, use_na_sentinel=True)
-            fixed = np.asarray([neutralise_cell(v) for v in uniques], dtype=object)
-            changed = np.flatnonzero([f is not u for f, u in zip(fixed, uniques, strict=True)])
-            if len(changed):
-                hit = np.isin(codes, changed)
-                values[hit] = fixed[codes[hit]]
-            out[col] = pd.Series(values, index=out.index, dtype=object)
+        s = out[col]
+        if isinstance(s.dtype, pd.CategoricalDtype):
+            if not _is_text(pd.Series(s.cat.categories)):
+                continue
+            codes, uniques = s.cat.codes.to_numpy(), np.asarray(s.cat.categories, dtype=object)
+        elif _is_text(s):
+            codes, uniques = pd.factorize(s, use_na_sentinel=True)
+            uniques = np.asarray(uniques, dtype=object)
+        else:
+            continue
+        fixed = np.asarray([neutralise_cell(v) for v in uniques], dtype=object)
+        if all(f is u for f, u in zip(fixed, uniques, strict=True)):
+            continue
+        # neutralising can make two distinct values equal ("'=x" and "=x"): categories must stay distinct
+        remap, categories = pd.factorize(fixed)
+        codes = np.where(codes >= 0, remap[np.maximum(codes, 0)], -1)
+        out[col] = pd.Series(pd.Categorical.from_codes(codes, categories=pd.Index(categories, dtype=object)),
+                             index=out.index, name=col)
     return out
 
 

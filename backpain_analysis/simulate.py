@@ -33,6 +33,7 @@ import pandas as pd
 
 from .factors import FACTOR_NAMES, RISK_FACTORS, get_factor
 from .paths import RAW_DIR
+from .sessionlog.contract import TEXT
 from .sessionlog.write import to_file_values
 
 __all__ = [
@@ -288,7 +289,7 @@ def simulate_cohort(
             "date": dates,
             "duration_min": duration,
             "rpe": rpe,
-            "start_time": pd.array(start, dtype="string"),
+            "start_time": pd.array(start, dtype=TEXT),
             "warmup_min": warmup.astype(float),
             "cooldown_min": cooldown.astype(float),
             "stretching": pd.array(rng.random(m) < p_stretch[ci], dtype="boolean"),

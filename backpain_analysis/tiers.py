@@ -85,13 +85,15 @@ def risk_tier(risk: pd.Series | np.ndarray | float) -> pd.Series | str:
     Returns
     -------
     str or Series of str
-        ``"low"``, ``"moderate"`` or ``"high"`` (a Series, with the input's
-        index when given one, for array-like input).
+        ``"low"``, ``"moderate"`` or ``"high"`` (for array-like input a Series
+        of ordered categories, low < moderate < high, with the input's index
+        when given one).
     """
     edges = [RISK_TIERS[t][0] for t in TIER_ORDER[1:]]
     if np.ndim(risk) == 0:
         return TIER_ORDER[int(np.searchsorted(edges, float(risk), side="right"))]
     values = np.asarray(risk, dtype=float)
-    labels = np.asarray(TIER_ORDER, dtype=object)[np.searchsorted(edges, values, side="right")]
+    codes = np.searchsorted(edges, values, side="right")
     index = risk.index if isinstance(risk, pd.Series) else None
-    return pd.Series(labels, index=index, name="risk_tier")
+    return pd.Series(pd.Categorical.from_codes(codes, categories=list(TIER_ORDER), ordered=True), index=index,
+                     name="risk_tier")

@@ -38,7 +38,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .sessionlog.contract import COLUMNS, column
+from .sessionlog.contract import COLUMNS, TEXT, column
+from .textcols import from_codes
 
 __all__ = [
     "FRACTURE_AGE",
@@ -178,7 +179,7 @@ def carry_forward(log: pd.DataFrame) -> pd.DataFrame:
     names = [c for c in _CARRIED if c in log.columns]
     if not names or "client_id" not in log.columns or "date" not in log.columns or not len(log):
         return log
-    codes, _ = pd.factorize(log["client_id"].astype("string"), use_na_sentinel=False)
+    codes, _ = pd.factorize(log["client_id"].astype(TEXT), use_na_sentinel=False)
     days = pd.to_datetime(log["date"], errors="coerce").to_numpy("datetime64[D]").astype("int64")
     order = np.lexsort((np.arange(len(log)), days, codes))
     filled = log[names].iloc[order].groupby(codes[order], sort=False).ffill()
@@ -584,8 +585,23 @@ WARNING_SIGNS: tuple[str, ...] = tuple(r.message for r in RED_FLAG_RULES)
 
 
 def level_rank(levels: pd.Series) -> pd.Series:
-    """Urgency rank of each triage level: 0 for the most urgent, ``len(TRIAGE_LEVELS) - 1`` for ``"none"``."""
-    return levels.map({lvl: i for i, lvl in enumerate(TRIAGE_LEVELS)})
+    """Urgency rank of each triage level: 0 for the most urgent, ``len(TRIAGE_LEVELS) - 1`` for ``"none"``.
+
+    Parameters
+    ----------
+    levels : Series of str (text or categorical)
+        Levels of :data:`TRIAGE_LEVELS`.
+
+    Returns
+    -------
+    Series of int, indexed like ``levels``
+    """
+    ranks = {lvl: i for i, lvl in enumerate(TRIAGE_LEVELS)}
+    levels = pd.Series(levels)
+    if isinstance(levels.dtype, pd.CategoricalDtype):  # rank each category once
+        table = np.array([ranks[c] for c in levels.cat.categories] + [-1], dtype=np.int64)
+        return pd.Series(table[levels.cat.codes.to_numpy()], index=levels.index)
+    return pd.Series(np.array([ranks[v] for v in levels.to_numpy(dtype=object)], dtype=np.int64), index=levels.index)
 
 
 def level_css() -> str:
@@ -623,7 +639,7 @@ def triage(log: pd.DataFrame) -> pd.DataFrame:
 
     Returns
     -------
-    DataFrame of shape (n_sessions, 3), indexed like ``log``
+    DataFrame of shape (n_sessions, 3), indexed like ``log``, of categorical text
         ``triage_level`` (one of :data:`TRIAGE_LEVELS`: the most urgent rule
         that fired), ``triage`` (the messages of every rule that fired, most
         urgent first, joined by ``" | "``; empty when none fired) and
@@ -643,11 +659,8 @@ def triage(log: pd.DataFrame) -> pd.DataFrame:
         code.append(", ".join(r.code for r in rules))
     inverse = inverse.ravel()
     return pd.DataFrame(
-        {
-            "triage_level": np.asarray(level, dtype=object)[inverse],
-            "triage": np.asarray(message, dtype=object)[inverse],
-            "red_flags": np.asarray(code, dtype=object)[inverse],
-        },
+        {"triage_level": from_codes(level, inverse), "triage": from_codes(message, inverse),
+         "red_flags": from_codes(code, inverse)},
         index=log.index,
     )
 

@@ -131,6 +131,20 @@ def _read_validate(p: dict, timer: Timer, check: _Checks) -> dict:
     return {"rows_in": result.rows_in, "rows_out": result.n_accepted}
 
 
+def _check_steps(p: dict, timer: Timer, check: _Checks) -> dict:
+    """``run_check`` in this process (imports not timed): its own wall seconds of each step."""
+    import tempfile
+
+    from backpain_analysis.check import run_check
+
+    with tempfile.TemporaryDirectory(prefix="bench-steps-") as out, timer:
+        result = run_check(p["path"], out, progress=False)
+    check(result.exit_code == 0, f"run_check exited with {result.exit_code}")
+    check(len(result.scores) == p["sessions"], f"{len(result.scores)} scores for {p['sessions']} sessions")
+    return {"rows_in": result.validation.rows_in, "rows_out": len(result.scores),
+            "steps": {k: round(v, 4) for k, v in result.timings.items()}}
+
+
 def _check_risk(risk: object, data: object, check: _Checks) -> None:
     import numpy as np
 
@@ -324,6 +338,7 @@ STAGES: dict[str, Callable[[dict, Timer, _Checks], dict]] = {
     "encode": _encode,
     "predict": _predict,
     "read_predict": _read_predict,
+    "check_steps": _check_steps,
     "fit": _fit,
     "fit_bootstrap": _fit_bootstrap,
     "dose_response": _dose_response,

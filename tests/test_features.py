@@ -134,3 +134,15 @@ def test_factor_subset_and_unknown_name():
     assert list(threshold.get_feature_names_out()) == ["load_spike", "load_spike_unknown"]
     with pytest.raises(KeyError):
         RiskFactorEncoder(factors=("nope",)).fit(log)
+
+
+@pytest.mark.parametrize("terms", ["dose-response", "threshold"])
+def test_transform_in_row_blocks_equals_the_columns_one_by_one(small_log, monkeypatch, terms):
+    import backpain_analysis.features as features
+
+    enc = RiskFactorEncoder(terms=terms).fit(small_log)
+    whole = np.column_stack(list(enc.iter_columns(small_log)))
+    monkeypatch.setattr(features, "BLOCK_ROWS", 7)  # many blocks, the last one short
+    assert len(small_log) % 7
+    np.testing.assert_array_equal(enc.transform(small_log), whole)
+    np.testing.assert_array_equal(enc.transform(small_log.iloc[:0]), whole[:0])

@@ -22,3 +22,17 @@ def test_frame_only_touches_text_cells():
     frame = pd.DataFrame({"name": ["=cmd", "ok"], "risk": [-0.5, 0.2]})
     out = neutralise_frame(frame)
     assert out["name"].tolist() == ["'=cmd", "ok"] and out["risk"].tolist() == [-0.5, 0.2]
+
+
+def test_frame_neutralises_categorical_text_once_per_category():
+    frame = pd.DataFrame({"t": pd.Categorical(["=x", "ok", "=x", None, "'=x"])})
+    out = neutralise_frame(frame)
+    # "=x" and "'=x" become the same text: still one category, and the missing cell stays missing
+    assert out["t"].tolist()[:3] == ["'=x", "ok", "'=x"] and pd.isna(out["t"].iloc[3]) and out["t"].iloc[4] == "'=x"
+    assert list(out["t"].cat.categories) == ["'=x", "ok"]
+
+
+def test_frame_leaves_unchanged_columns_as_they_are():
+    frame = pd.DataFrame({"name": pd.array(["a", "b"], dtype="string"), "n": [1, 2]})
+    out = neutralise_frame(frame)
+    assert out["name"].dtype == frame["name"].dtype and out["name"].tolist() == ["a", "b"]

@@ -40,6 +40,11 @@ def environment() -> object:
                        autoescape=select_autoescape(default=True, default_for_string=True))
 
 
+def _records(frame: pd.DataFrame) -> list[tuple]:
+    """A table's rows as named tuples (fields named by the columns), for the templates."""
+    return list(frame.itertuples(index=False, name="Row"))
+
+
 def render_report(
     *,
     source: str,
@@ -89,18 +94,18 @@ def render_report(
     in_pain = clients.loc[clients["current_pain"] & (clients["triage_level"] == NO_FLAG)]
     tier_counts = clients["risk_tier"].value_counts().reindex(TIER_ORDER, fill_value=0)
     # group once rather than filter the whole table for every section
-    flag_records = flags.to_dict("records")
-    plan_of: dict[str, list[dict]] = {}
-    for rec in plans.loc[plans["client_id"].isin(set(detailed))].to_dict("records"):
-        plan_of.setdefault(rec["client_id"], []).append(rec)
-    flags_of: dict[str, list[dict]] = {}
+    # rows as named tuples: the template reads their fields as attributes, the cheapest lookup Jinja has
+    flag_records = _records(flags)
+    plan_of: dict[str, list[tuple]] = {}
+    for rec in _records(plans.loc[plans["client_id"].isin(set(detailed))]):
+        plan_of.setdefault(rec.client_id, []).append(rec)
+    flags_of: dict[str, list[tuple]] = {}
     for rec in flag_records:
-        flags_of.setdefault(rec["client_id"], []).append(rec)
-    info = clients.loc[detailed]
+        flags_of.setdefault(rec.client_id, []).append(rec)
     sections = [
-        {"client_id": c, "info": info.iloc[i], "plan": plan_of.get(c, []), "chart": charts.get(c),
+        {"client_id": c, "info": info, "plan": plan_of.get(c, []), "chart": charts.get(c),
          "flags": flags_of.get(c, []), "ask": questions.get(c, [])}
-        for i, c in enumerate(detailed)
+        for c, info in zip(detailed, _records(clients.loc[detailed]), strict=True)
     ]
     # clients in pain with the same open questions share one list (most clients leave the same signs blank)
     ask_groups: dict[tuple[str, ...], list[str]] = {}
@@ -113,11 +118,11 @@ def render_report(
         generated=_dt.date.today().isoformat(),
         version=__version__,
         validation=validation,
-        rejected=validation.problems.head(MAX_LISTED).to_dict("records"),
+        rejected=_records(validation.problems.head(MAX_LISTED)),
         n_problems=len(validation.problems),
         flags=flag_records,
         n_earlier=n_earlier,
-        earlier=earlier.head(MAX_LISTED).to_dict("records"),
+        earlier=_records(earlier.head(MAX_LISTED)),
         in_pain=list(in_pain.index),
         ask_groups=[{"clients": cs, "questions": list(qs)} for qs, cs in ask_groups.items()],
         max_listed=MAX_LISTED,
@@ -125,7 +130,7 @@ def render_report(
         tier_counts=tier_counts,
         tiers=RISK_TIERS,
         sections=sections,
-        compact=compact.reset_index().to_dict("records"),
+        compact=_records(compact.reset_index()),
         n_clients=len(clients),
         model_note=model_note,
         treatment=TREATMENT_GUIDANCE,

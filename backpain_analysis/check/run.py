@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from ..safety import neutralise_frame
 from ..sessionlog.validate import ValidationResult, load_log
+from ..sessionlog.write import write_csv
+from ..triage import NO_FLAG
 from .charts import ChartRenderer
 from .render import model_note, render_report, summary_text
 from .scoring import (
@@ -45,6 +47,12 @@ class CheckResult:
         ``report``, ``scores`` and ``rejected``.
     summary : str
         The text printed at the end of ``backpain check``.
+    timings : dict of str to float
+        Wall seconds of each step (``read + validate``, ``score``, ``action
+        plans``, ``charts and csv files``, ``report``), as the progress bar
+        names them; ``make bench`` reports them. The charts are drawn in
+        other processes from the start of ``action plans``; ``charts and csv
+        files`` is the CSV writing and the wait for the charts left.
     """
 
     exit_code: int
@@ -53,6 +61,7 @@ class CheckResult:
     clients: pd.DataFrame
     files: dict[str, Path] = field(default_factory=dict)
     summary: str = ""
+    timings: dict[str, float] = field(default_factory=dict)
 
 
 def run_check(
@@ -116,30 +125,32 @@ def run_check(
     out_dir = Path(out_dir)
     disable = (not sys.stderr.isatty()) if progress is None else not progress
     stages = tqdm(total=5, desc="backpain check", unit="step", disable=disable, file=sys.stderr)
+    timings: dict[str, float] = {}
+    clock = [time.perf_counter(), "read + validate"]
+
+    def step(name: str | None) -> None:
+        """End the current step (timed), start the next one."""
+        now = time.perf_counter()
+        timings[clock[1]] = now - clock[0]
+        clock[:] = [now, name]
+        stages.update()
+        if name:
+            stages.set_postfix_str(name)
 
     stages.set_postfix_str("read + validate")
     validation = load_log(path, date_order=date_order, sheet=sheet)
-    stages.update()
     if model is None:
         model = PainRiskModel.load(model_path) if model_path is not None else load_default_model()
     data = validation.data
-
-    stages.set_postfix_str("score")
+    step("score")
     if len(data):
         scores = score_sessions(data, model)
         clients = client_summary(data, scores)
     else:
         scores = pd.DataFrame(columns=list(SCORE_COLUMNS))
         clients = pd.DataFrame(columns=list(SUMMARY_COLUMNS))
-    stages.update()
-
-    stages.set_postfix_str("action plans")
+    step("action plans")
     detailed = attention_clients(clients, top_n=top_n, max_detailed=max_detailed) if len(clients) else []
-    plans = action_plans(data, model, detailed)
-    questions = open_questions(data, clients) if len(clients) else {}
-    stages.update()
-
-    stages.set_postfix_str("charts and csv files")
     import matplotlib
 
     if "matplotlib.pyplot" not in sys.modules:  # a command-line run: no screen needed
@@ -154,23 +165,24 @@ def run_check(
              "rejected": out_dir / "rejected.csv"}
     out_dir.mkdir(parents=True, exist_ok=True)
     with ChartRenderer(data_c, scores_c, charted) as renderer:
-        # the CSV files are written while the charts render in other processes
-        cols = ["row", "client_id", "date", "risk", "risk_tier", "top_factors", "triage"]
-        # UTF-8 with a byte-order mark, so that Excel opens accented client names correctly on a double click
-        neutralise_frame(scores[cols]).to_csv(files["scores"], index=False, lineterminator="\n",
-                                              encoding="utf-8-sig")
-        neutralise_frame(validation.problems[["row", "column", "value", "problem"]]).to_csv(
-            files["rejected"], index=False, lineterminator="\n", encoding="utf-8-sig")
+        # the charts render in other processes while the plans are made and the CSV files written here;
+        # a red-flagged client's plan is "no training changes until a clinician has assessed them": none is made
+        planned = [c for c in detailed if clients.loc[c, "triage_level"] == NO_FLAG]
+        plans = action_plans(data, model, planned)
+        questions = open_questions(data, clients) if len(clients) else {}
+        step("charts and csv files")
+        # neutralised text, UTF-8 with a byte-order mark (Excel opens accented client names on a double click)
+        write_csv(scores[["row", "client_id", "date", "risk", "risk_tier", "top_factors", "triage"]],
+                  files["scores"])
+        write_csv(validation.problems[["row", "column", "value", "problem"]], files["rejected"])
         charts = dict(zip(charted, tqdm(renderer.results(), total=len(charted), desc="charts", unit="client",
                                         disable=disable, leave=False, file=sys.stderr), strict=True))
-    stages.update()
-
-    stages.set_postfix_str("report")
+    step("report")
     html = render_report(source=Path(path).name, validation=validation, scores=scores, clients=clients,
                          plans=plans, detailed=detailed, charts=charts, questions=questions,
                          model_note=model_note(model, model_path))
     files["report"].write_text(html, encoding="utf-8")
-    stages.update()
+    step(None)
     stages.close()
 
     if len(scores) == 0:
@@ -178,4 +190,5 @@ def run_check(
     else:
         code = 1 if (strict and validation.n_rejected) else 0
     return CheckResult(exit_code=code, validation=validation, scores=scores, clients=clients, files=files,
-                       summary=summary_text(validation, scores, clients, out_dir, questions=questions))
+                       summary=summary_text(validation, scores, clients, out_dir, questions=questions),
+                       timings=timings)

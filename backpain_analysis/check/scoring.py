@@ -15,6 +15,7 @@ from ..factors import RISK_FACTORS
 from ..features import prepare_log
 from ..model import with_changes
 from ..sessionlog.contract import COLUMNS
+from ..textcols import from_codes
 from ..tiers import risk_tier
 from ..triage import NO_FLAG, TRIAGE_LEVELS, get_rule, level_rank, pain_now, triage, unrecorded_signs
 
@@ -71,18 +72,25 @@ def score_sessions(data: pd.DataFrame, model: object) -> pd.DataFrame:
     design = model.design(prepared)
     risk = model.predict_risk(prepared, design=design)
     tri = triage(data)
-    triage_text = np.where(tri["triage_level"] == NO_FLAG, NO_FLAG, tri["triage_level"] + ": " + tri["triage"])
+    # texts per distinct value (a log holds few distinct dates, flag texts and clients), not per session
+    level, message = tri["triage_level"].array, tri["triage"].array
+    key = level.codes.astype(np.int64) * (len(message.categories) + 1) + message.codes
+    _, first, pair = np.unique(key, return_index=True, return_inverse=True)
+    flag_text = [NO_FLAG if lv == NO_FLAG else f"{lv}: {m}" for lv, m in zip(level[first], message[first],
+                                                                             strict=True)]
+    day, days = pd.factorize(pd.to_datetime(data["date"]).to_numpy(), sort=True)
+    client, ids = pd.factorize(data["client_id"])
     return pd.DataFrame(
         {
             "row": data.index.to_numpy(),
-            "client_id": data["client_id"].astype(str).to_numpy(),
-            "date": pd.to_datetime(data["date"]).dt.strftime("%Y-%m-%d").to_numpy(),
+            "client_id": pd.array(np.asarray(ids.astype(str), dtype=object)[client], dtype=object),
+            "date": from_codes(pd.DatetimeIndex(days).strftime("%Y-%m-%d"), day, ordered=True),
             "risk": risk.to_numpy().round(4),
-            "risk_tier": risk_tier(risk.to_numpy()).to_numpy(),
-            "top_factors": model.top_factors(prepared, n=3, design=design).to_numpy(),
-            "triage": triage_text,
-            "triage_level": tri["triage_level"].to_numpy(),
-            "red_flags": tri["red_flags"].to_numpy(),
+            "risk_tier": risk_tier(risk.to_numpy()).array,
+            "top_factors": model.top_factors(prepared, n=3, design=design).array,
+            "triage": from_codes(flag_text, pair),
+            "triage_level": level,
+            "red_flags": tri["red_flags"].array,
         }
     )
 
@@ -326,11 +334,15 @@ def action_plans(data: pd.DataFrame, model: object, clients: list[str] | pd.Inde
         spec = f if model.encoder_.kinds_[f.name] != "binary" else replace(f, scale=None)
         candidates, sizes, texts = _candidates(spec, prepared, values[f.name].to_numpy(), pos)
         latest = prepared.iloc[pos]
-        reductions = np.column_stack([
-            base[pos] - (model.predict_risk(with_changes(latest, **cand)).to_numpy() if LOAD_INPUTS.isdisjoint(cand)
-                         else model.what_if(sub, where=where, risk=base, **_changes(len(sub), pos, cand))["risk_if"]
-                         .to_numpy()[pos])
-            for cand in candidates])
+        if all(LOAD_INPUTS.isdisjoint(cand) for cand in candidates):
+            # only the latest sessions change: every candidate's copy of them scored in one pass
+            stacked = pd.concat([with_changes(latest, **cand) for cand in candidates], ignore_index=True)
+            risk_if = model.predict_risk(stacked).to_numpy().reshape(len(candidates), len(pos)).T
+        else:  # the load history changes: each candidate re-scores the clients' whole history
+            risk_if = np.column_stack([
+                model.what_if(sub, where=where, risk=base, **_changes(len(sub), pos, cand))["risk_if"].to_numpy()[pos]
+                for cand in candidates])
+        reductions = base[pos][:, None] - risk_if
         # the smallest change with PLAN_SHARE of the best reduction (among equal changes, the larger reduction)
         eligible = reductions >= PLAN_SHARE * reductions.max(axis=1, keepdims=True) - 1e-12
         size = np.where(eligible, sizes, np.inf)

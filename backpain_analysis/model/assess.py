@@ -17,6 +17,7 @@ import pandas as pd
 from sklearn.base import clone
 
 from ..fitting import outcome
+from ..sessionlog.contract import TEXT
 from ..validation import BootstrapValidation, performance
 from .core import PainRiskModel
 
@@ -97,7 +98,7 @@ class HoldoutPerformance:
 
 def client_ids(log: pd.DataFrame) -> np.ndarray:
     """The client of each session of ``log``, as str."""
-    return log["client_id"].astype("string").to_numpy(dtype=object).astype(str)
+    return log["client_id"].astype(TEXT).to_numpy(dtype=object).astype(str)
 
 
 def holdout_performance(log: pd.DataFrame, *, model: PainRiskModel | None = None, test_size: float = 0.3,

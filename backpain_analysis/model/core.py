@@ -43,6 +43,8 @@ from ..fitting import (
 )
 from ..paths import DEFAULT_MODEL_PATH
 from ..points import PointsCard, points_card
+from ..sessionlog.contract import TEXT
+from ..textcols import from_codes
 from ..validation import (
     BootstrapValidation,
     CalibrationCurve,
@@ -212,7 +214,7 @@ class PainRiskModel(ClassifierMixin, BaseEstimator):
         design = self.encoder_.transform(prepared)
         names = self.encoder_.get_feature_names_out()
         Xl, yl = design[labelled], y_all[labelled].astype(bool).to_numpy()
-        clients = X["client_id"].astype("string")
+        clients = X["client_id"].astype(TEXT)
         data = FitData.from_design(Xl, yl, clients.to_numpy(dtype=object)[labelled])
         checked = check_design(Xl, yl, names, patterns=data.patterns)
         if not checked.two_classes:
@@ -319,7 +321,7 @@ class PainRiskModel(ClassifierMixin, BaseEstimator):
         labelled = y_all.notna().to_numpy()
         X = self.design(log)[labelled]
         yl = y_all[labelled].astype(bool).to_numpy()
-        return FitData.from_design(X, yl, log["client_id"].astype("string").to_numpy(dtype=object)[labelled])
+        return FitData.from_design(X, yl, log["client_id"].astype(TEXT).to_numpy(dtype=object)[labelled])
 
     # ------------------------------------------------------------------ predicting
     def design(self, X: pd.DataFrame) -> np.ndarray:
@@ -552,7 +554,8 @@ class PainRiskModel(ClassifierMixin, BaseEstimator):
 
         Returns
         -------
-        Series of str, aligned with ``X`` (``"-"`` when no recorded factor raises the risk).
+        Series of str, aligned with ``X`` (``"-"`` when no recorded factor raises the risk); categorical,
+        each distinct text stored once.
         """
         check_is_fitted(self, "coef_")
         measured = self.encoder_.values(X)
@@ -589,8 +592,7 @@ class PainRiskModel(ClassifierMixin, BaseEstimator):
                     text = f.scale.describe(v)
                     parts.append(f"{text[:1].upper()}{text[1:]} ({f.scale.advice} advised)")
             texts.append("; ".join(parts) or "-")
-        return pd.Series(np.asarray(texts, dtype=object)[np.asarray(inverse).ravel()], index=X.index,
-                         name="top_factors")
+        return pd.Series(from_codes(texts, np.asarray(inverse).ravel()), index=X.index, name="top_factors")
 
     def recorded_exposures(self, X: pd.DataFrame, *, design: np.ndarray | None = None) -> pd.DataFrame:
         """Which factors were recorded on the worse side of their reference, enough to raise the risk.
@@ -1033,7 +1035,7 @@ class PainRiskModel(ClassifierMixin, BaseEstimator):
         y_all = outcome(log)
         labelled = y_all.notna().to_numpy()
         risk = self.predict_risk(log).to_numpy()[labelled]
-        groups = log["client_id"].astype("string").to_numpy(dtype=object)[labelled].astype(str)
+        groups = log["client_id"].astype(TEXT).to_numpy(dtype=object)[labelled].astype(str)
         return y_all[labelled].astype(bool).to_numpy(), risk, groups
 
     def calibration(self, log: pd.DataFrame, *, n_bins: int = 10, knots: int = 4, B: int = 200,

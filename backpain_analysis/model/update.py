@@ -84,6 +84,7 @@ from threadpoolctl import threadpool_limits
 
 from ..fitting import FitData, ModelError, collapse_patterns, diverged, fit_logistic_map, loglik, outcome
 from ..paths import DEFAULT_MODEL_PATH
+from ..sessionlog.contract import TEXT
 from ..validation import SampleSizeCheck, performance, sample_size_check
 from .core import FORMAT, FORMAT_VERSION, PainRiskModel, format_effects, load_default_model
 
@@ -536,7 +537,7 @@ def update_model(log: pd.DataFrame, *, base: PainRiskModel | None = None, method
     y_all = outcome(log)
     labelled = y_all.notna().to_numpy()
     yl = y_all[labelled].astype(bool).to_numpy()
-    clients = log["client_id"].astype("string")
+    clients = log["client_id"].astype(TEXT)
     data_counts = {"sessions": len(log), "labelled": int(labelled.sum()), "events": int(yl.sum()),
                    "clients": int(clients[labelled].nunique())}
     training = {"sessions": len(log), "labelled": int(labelled.sum()), "unlabelled": int((~labelled).sum()),
@@ -702,7 +703,7 @@ def validate_update(log: pd.DataFrame, *, base: PainRiskModel | None = None, met
     y_all = outcome(log)
     labelled = y_all.notna().to_numpy()
     y = y_all[labelled].astype(bool).to_numpy()
-    client_all = log["client_id"].astype("string").to_numpy(dtype=object).astype(str)
+    client_all = log["client_id"].astype(TEXT).to_numpy(dtype=object).astype(str)
     client = client_all[labelled]
     ids = np.unique(client)
     if len(ids) < 2 or not 0 < y.sum() < len(y):

@@ -12,7 +12,8 @@ One row per client session. The layers, each a module:
   row accounted for (:func:`validate_log`, :func:`load_log`,
   :class:`ValidationResult`);
 * :mod:`~backpain_analysis.sessionlog.write` - typed values back into cells
-  (:func:`to_file_values`);
+  (:func:`to_file_values`), and the CSV files the package writes, neutralised
+  (:func:`write_csv`);
 * :mod:`~backpain_analysis.sessionlog.template` - an empty log for a trainer to
   fill in (:func:`~backpain_analysis.sessionlog.template.write_template`). It is
   not imported here: its example rows come from the simulation, which reads
@@ -27,7 +28,7 @@ from __future__ import annotations
 from .contract import COLUMNS, REQUIRED_COLUMNS, Column, column, contract_table
 from .read import EXTRA_VALUES, LogFileError, read_log
 from .validate import ValidationResult, check_values, load_log, session_log_schema, validate_log
-from .write import to_file_values
+from .write import to_file_values, write_csv
 
 __all__ = [
     "COLUMNS",
@@ -43,5 +44,6 @@ __all__ = [
     "read_log",
     "session_log_schema",
     "to_file_values",
+    "write_csv",
     "validate_log",
 ]

@@ -20,6 +20,8 @@ __all__ = [
     "COLUMN_NAMES",
     "NO_WORDS",
     "REQUIRED_COLUMNS",
+    "TEXT",
+    "TEXT_CELLS",
     "YES_WORDS",
     "Column",
     "Kind",
@@ -27,6 +29,12 @@ __all__ = [
     "column",
     "contract_table",
 ]
+
+#: The dtype of text values (missing = ``pd.NA``), with its storage stated: pandas would otherwise store text in
+#: pyarrow whenever pyarrow is installed, whose comparisons and ``.str`` results have other types.
+TEXT = pd.StringDtype("python")
+#: The dtype of the cells as read from a file (missing = NaN, as ``dtype=str`` gives), storage stated as for TEXT.
+TEXT_CELLS = pd.StringDtype("python", na_value=float("nan"))
 
 Kind = Literal["text", "date", "time", "number", "integer", "yesno"]
 Level = Literal["required", "session", "client", "outcome", "symptom", "intake"]

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .contract import NO_WORDS, YES_WORDS, Column
+from .contract import NO_WORDS, TEXT, YES_WORDS, Column
 
 __all__ = [
     "DATE_ORDERS",
@@ -142,7 +142,7 @@ def per_value(values: pd.Series, func: Callable[[pd.Series], pd.Series], distinc
 def blank_cells(values: pd.Series) -> pd.Series:
     """True where a cell is empty (NA or only spaces), computed cell by cell."""
     if values.dtype == object or pd.api.types.is_string_dtype(values):
-        text = values.astype("string").str.strip()
+        text = values.astype(TEXT).str.strip()
         return values.isna() | text.isna() | (text == "")
     return values.isna()
 
@@ -158,10 +158,10 @@ def is_blank(values: pd.Series) -> pd.Series:
 def as_text(values: pd.Series) -> pd.Series:
     """Cells as stripped text; whole floats (Excel ``101.0``) lose their ``.0``."""
     if pd.api.types.is_float_dtype(values):
-        return values.map(lambda v: f"{v:g}" if pd.notna(v) else pd.NA).astype("string")
+        return values.map(lambda v: f"{v:g}" if pd.notna(v) else pd.NA).astype(TEXT)
     if values.dtype == object:
         values = values.map(lambda v: f"{v:g}" if isinstance(v, float) and v.is_integer() else v)
-    return values.astype("string").str.strip()
+    return values.astype(TEXT).str.strip()
 
 
 def parse_number(values: pd.Series, *, decimal: str = ".") -> pd.Series:
@@ -437,7 +437,7 @@ def parse_time(values: pd.Series) -> pd.Series:
         ``<NA>`` where a cell is blank or not such a time.
     """
     if pd.api.types.is_datetime64_any_dtype(values):
-        return values.dt.strftime("%H:%M").astype("string")
+        return values.dt.strftime("%H:%M").astype(TEXT)
 
     def one(v: object) -> object:
         if isinstance(v, (_dt.datetime, _dt.time, pd.Timestamp)):
@@ -457,8 +457,8 @@ def parse_time(values: pd.Series) -> pd.Series:
     valid = (minutes <= 59) & (seconds.isna() | (seconds <= 59))
     valid &= (twelve & (hours >= 1) & (hours <= 12)) | (~twelve & (hours <= 23))
     hours = hours.where(~twelve, hours % 12 + 12 * (half == "p"))
-    hh = hours.astype("Int64").astype("string").str.zfill(2)
-    out = hh + ":" + minutes.astype("Int64").astype("string").str.zfill(2)
+    hh = hours.astype("Int64").astype(TEXT).str.zfill(2)
+    out = hh + ":" + minutes.astype("Int64").astype(TEXT).str.zfill(2)
     return out.where(valid.fillna(False).astype(bool))
 
 

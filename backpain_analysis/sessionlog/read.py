@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .contract import REQUIRED_COLUMNS
+from .contract import REQUIRED_COLUMNS, TEXT_CELLS
 from .parse import is_blank
 
 __all__ = ["EXTRA_VALUES", "LogFileError", "read_log"]
@@ -176,7 +176,7 @@ def _read_csv(path: Path) -> tuple[pd.DataFrame, str]:
     n_lines = _count_lines(data) if ('"' if wide else b'"') in data else None
     del text, data  # the parser decodes the bytes itself (a text buffer costs up to 4 bytes a character)
     options = dict(encoding=encoding, encoding_errors="strict", sep=delim, header=None, index_col=False,
-                   dtype=str, keep_default_na=False, skip_blank_lines=False, skipinitialspace=False)
+                   dtype=TEXT_CELLS, keep_default_na=False, skip_blank_lines=False, skipinitialspace=False)
 
     def parse(**more: object) -> pd.DataFrame:
         """One C-engine read; a ParserError escapes only for a row with more fields than expected."""

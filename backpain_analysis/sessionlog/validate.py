@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .contract import COLUMN_NAMES, COLUMNS, REQUIRED_COLUMNS
+from .contract import COLUMN_NAMES, COLUMNS, REQUIRED_COLUMNS, TEXT
 from .parse import (
     DATE_ORDER_WORDS,
     DATE_ORDERS,
@@ -403,7 +403,7 @@ def _settle_date_order(evidence: DateEvidence, given: str | None, source: str) -
         return order, order, note + f"; if that is wrong, use {_ORDER_OPTION}"
     if evidence.ambiguous:
         example = evidence.examples["ambiguous"]
-        read = date_readings(pd.Series([example], dtype="string")).iloc[0]
+        read = date_readings(pd.Series([example], dtype=TEXT)).iloc[0]
         raise LogFileError(
             f"{source}: every date in the file can be read day first or month first (such as {example!r}: "
             f"{_day(read['day_first'])} or {_day(read['month_first'])}), so its date order cannot be told "

@@ -1,12 +1,76 @@
-"""Writing a session log: typed values back into cells as a trainer types them."""
+"""Writing tables out: a session log's typed values back into cells as a trainer types them, and CSV files."""
 
 from __future__ import annotations
 
+import codecs
+from pathlib import Path
+
+import numpy as np
 import pandas as pd
 
+from ..safety import neutralise_frame
 from .contract import COLUMN_NAMES, COLUMNS
 
-__all__ = ["to_file_values"]
+__all__ = ["to_file_values", "write_csv"]
+
+
+def write_csv(frame: pd.DataFrame, path: str | Path, *, bom: bool = True) -> Path:
+    """Write a table as CSV for a spreadsheet: text neutralised, UTF-8 with a byte-order mark, fast.
+
+    The cells are those ``neutralise_frame(frame).to_csv(path, index=False,
+    encoding="utf-8-sig")`` writes: the columns in order, the header as the
+    column names, text passed through
+    :func:`~backpain_analysis.safety.neutralise_cell` (so a spreadsheet
+    never runs a cell as a formula), numbers as numbers and missing values
+    as empty cells. The writer is pyarrow's CSV writer, which quotes every
+    text cell (and the header) where pandas quotes only the cells that need
+    it, and writes a whole number held as a float without ``.0``; a CSV
+    reader, Excel and LibreOffice read the same texts and numbers from both.
+    Text columns go to the writer as dictionaries (each distinct text
+    converted once), which is what makes a million-row file take a second
+    rather than ten.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Columns of numbers, booleans, text (object, string or categorical).
+    path : str or Path
+    bom : bool, default=True
+        Start with a UTF-8 byte-order mark, so that Excel opens accented
+        names correctly on a double click.
+
+    Returns
+    -------
+    Path
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    safe = neutralise_frame(frame)
+    arrays = []
+    for col in safe.columns:
+        s = safe[col]
+        if isinstance(s.dtype, pd.CategoricalDtype) or s.dtype == object or pd.api.types.is_string_dtype(s):
+            if isinstance(s.dtype, pd.CategoricalDtype):
+                codes, uniques = s.cat.codes.to_numpy(), s.cat.categories
+            else:
+                codes, uniques = pd.factorize(s, use_na_sentinel=True)
+            texts = pa.array([str(v) for v in uniques], type=pa.string())
+            indices = pa.array(np.asarray(codes, dtype=np.int32), mask=np.asarray(codes) < 0, type=pa.int32())
+            arrays.append(pa.DictionaryArray.from_arrays(indices, texts))
+        elif pd.api.types.is_bool_dtype(s):  # True / False, as pandas writes them (pyarrow would write true)
+            codes = np.where(s.isna().to_numpy(), -1, s.fillna(False).to_numpy(dtype=bool).astype(np.int32))
+            arrays.append(pa.DictionaryArray.from_arrays(
+                pa.array(codes, mask=codes < 0, type=pa.int32()), pa.array(["False", "True"], type=pa.string())))
+        else:  # numbers (NaN and pandas' NA become empty cells, as pandas writes them)
+            arrays.append(pa.Array.from_pandas(s))
+    table = pa.Table.from_arrays(arrays, names=[str(c) for c in safe.columns])
+    path = Path(path)
+    with open(path, "wb") as fh:
+        if bom:
+            fh.write(codecs.BOM_UTF8)
+        pacsv.write_csv(table, fh, write_options=pacsv.WriteOptions(eol="\n"))
+    return path
 
 
 def to_file_values(log: pd.DataFrame) -> pd.DataFrame:

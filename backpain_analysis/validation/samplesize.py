@@ -18,6 +18,7 @@ import pandas as pd
 from ..factors import MODEL_FACTORS, get_factor
 from ..features import RiskFactorEncoder, prepare_log
 from ..fitting import ModelError, check_design, outcome
+from ..sessionlog.contract import TEXT
 
 __all__ = ["FitDataCheck", "SampleSizeCheck", "check_fit_data", "riley_n", "sample_size_check"]
 
@@ -265,7 +266,7 @@ def check_fit_data(log: pd.DataFrame, *, factors: Sequence[str] | None = None) -
                           else "absent from every labelled session")
             constant.setdefault(fac, f"{get_factor(fac).title}: {reason}")
     usable = tuple(n for n in names if n not in constant)
-    clients = int(log["client_id"].astype("string").nunique())
+    clients = int(log["client_id"].astype(TEXT).nunique())
     if usable:
         enc = RiskFactorEncoder(factors=usable).fit(prepared.loc[labelled])
         X = enc.transform(prepared)[labelled]

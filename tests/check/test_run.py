@@ -126,3 +126,17 @@ def test_control_characters_in_the_file_never_reach_the_terminal(tmp_path, capsy
     out = capsys.readouterr()
     assert "\x1b" not in out.out + out.err and "\\x1b[2JX" in out.out
     assert out.err == ""  # no warning either (the chart title shows the escaped text)
+
+
+def test_each_step_is_timed_and_the_scores_keep_one_row_per_session(hostile_file, hostile_result):
+    steps = ["read + validate", "score", "action plans", "charts and csv files", "report"]
+    assert list(hostile_result.timings) == steps
+    assert all(v >= 0 for v in hostile_result.timings.values())
+    scores = pd.read_csv(hostile_result.files["scores"], keep_default_na=False, encoding="utf-8-sig")
+    assert len(scores) == len(hostile_result.scores) and scores["row"].is_unique
+    # the texts built per distinct value read back as the scores hold them (neutralised: "-" is written "'-")
+    from backpain_analysis.safety import neutralise_frame
+
+    written = neutralise_frame(hostile_result.scores)
+    for col in ("risk_tier", "top_factors", "date", "triage"):
+        assert scores[col].tolist() == written[col].astype(str).tolist()
