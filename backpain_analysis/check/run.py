@@ -21,6 +21,7 @@ from .scoring import (
     action_plans,
     attention_clients,
     chart_order,
+    client_ids,
     client_summary,
     open_questions,
     score_sessions,
@@ -159,7 +160,7 @@ def run_check(
 
     # charts (the bulk of the file) for at most max_detailed clients, in priority order
     charted = chart_order(clients, detailed, max_charts=max(max_detailed, top_n))
-    rows = data["client_id"].astype(str).isin(set(charted)).to_numpy() if charted else np.zeros(len(data), bool)
+    rows = client_ids(data).isin(set(charted)).to_numpy() if charted else np.zeros(len(data), bool)
     data_c, scores_c = data.loc[rows], scores.loc[rows]  # each chart then searches a few rows, not the whole log
     files = {"report": out_dir / "report.html", "scores": out_dir / "scores.csv",
              "rejected": out_dir / "rejected.csv"}

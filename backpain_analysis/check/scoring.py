@@ -28,6 +28,7 @@ __all__ = [
     "action_plans",
     "attention_clients",
     "chart_order",
+    "client_ids",
     "client_summary",
     "open_questions",
     "red_flag_tables",
@@ -49,6 +50,12 @@ PLAN_STEPS: tuple[float, ...] = (1 / 6, 2 / 6, 3 / 6, 4 / 6, 5 / 6, 1.0)
 #: A plan takes the smallest change that gets at least this share of the largest reduction among the candidates.
 PLAN_SHARE = 0.8
 _CONTRACT = {c.name: c for c in COLUMNS}
+
+
+def client_ids(data: pd.DataFrame) -> pd.Series:
+    """The log's client ids as text (a validated log's are text already: no copy of a million cells)."""
+    ids = data["client_id"]
+    return ids if pd.api.types.is_string_dtype(ids) else ids.astype(str)
 
 
 def score_sessions(data: pd.DataFrame, model: object) -> pd.DataFrame:
@@ -191,7 +198,8 @@ def open_questions(data: pd.DataFrame, clients: pd.DataFrame) -> dict[str, list[
     if not len(wanted):
         return {}
     rows = clients.loc[wanted, "latest_row"].to_numpy()
-    codes = unrecorded_signs(data, rows=rows)
+    # only these clients' sessions (their whole history: intake answers are carried forward)
+    codes = unrecorded_signs(data.loc[client_ids(data).isin(set(wanted))], rows=rows)
     rank = level_rank(clients.loc[wanted, "triage_level"]).to_numpy()
     out = {}
     for c, found, client_rank in zip(wanted, codes.to_numpy(), rank, strict=True):
@@ -266,6 +274,23 @@ def _changes(n: int, pos: np.ndarray, candidate: dict[str, object]) -> dict[str,
     return out
 
 
+def _stacked_what_if(model: object, sub: pd.DataFrame, where: np.ndarray, pos: np.ndarray,
+                     candidates: list[dict[str, object]]) -> np.ndarray:
+    """``model.what_if(sub, where=where, ...)["risk_if"]`` at rows ``pos`` for every candidate, in one pass.
+
+    Each candidate changes its own copy of the clients' histories; the copies'
+    client ids end in the candidate's number (``id + "\x1f" + "007"``), so
+    that every copy's training load is computed on its own, as ``what_if``
+    computes it. Returns shape (len(pos), len(candidates)).
+    """
+    width = len(str(len(candidates)))
+    ids = client_ids(sub)
+    copies = [with_changes(sub, where=where, **_changes(len(sub), pos, cand))
+              .assign(client_id=ids + f"\x1f{k:0{width}d}") for k, cand in enumerate(candidates)]
+    risk = model.predict_risk(pd.concat(copies, ignore_index=True)).to_numpy().reshape(len(candidates), len(sub))
+    return risk[:, pos].T
+
+
 def action_plans(data: pd.DataFrame, model: object, clients: list[str] | pd.Index) -> pd.DataFrame:
     """For each client's latest session: the smallest changes that get most of the benefit.
 
@@ -308,7 +333,7 @@ def action_plans(data: pd.DataFrame, model: object, clients: list[str] | pd.Inde
     clients = list(clients)
     if not clients:
         return pd.DataFrame(columns=_PLAN_COLUMNS)
-    sub = data.loc[data["client_id"].astype(str).isin(clients)]
+    sub = data.loc[client_ids(data).isin(clients)]
     prepared = prepare_log(sub)  # what_if gets the raw rows: it recomputes the load history after a change
     dates = pd.to_datetime(sub["date"])
     order = pd.DataFrame({"c": sub["client_id"].astype(str).to_numpy(), "d": dates.to_numpy(),
@@ -338,10 +363,8 @@ def action_plans(data: pd.DataFrame, model: object, clients: list[str] | pd.Inde
             # only the latest sessions change: every candidate's copy of them scored in one pass
             stacked = pd.concat([with_changes(latest, **cand) for cand in candidates], ignore_index=True)
             risk_if = model.predict_risk(stacked).to_numpy().reshape(len(candidates), len(pos)).T
-        else:  # the load history changes: each candidate re-scores the clients' whole history
-            risk_if = np.column_stack([
-                model.what_if(sub, where=where, risk=base, **_changes(len(sub), pos, cand))["risk_if"].to_numpy()[pos]
-                for cand in candidates])
+        else:  # the load history changes: each candidate re-scores the clients' whole history, all in one pass
+            risk_if = _stacked_what_if(model, sub, where, pos, candidates)
         reductions = base[pos][:, None] - risk_if
         # the smallest change with PLAN_SHARE of the best reduction (among equal changes, the larger reduction)
         eligible = reductions >= PLAN_SHARE * reductions.max(axis=1, keepdims=True) - 1e-12

@@ -184,3 +184,22 @@ def test_a_plan_that_leaves_the_load_alone_is_scored_on_the_latest_session_as_wh
         fast = model.predict_risk(with_changes(prepared.iloc[latest], **change)).to_numpy()
         full = model.what_if(log, where=where, **change)["risk_if"].to_numpy()[latest]
         np.testing.assert_allclose(fast, full, rtol=1e-12)
+
+
+def test_load_plans_scored_in_one_pass_equal_what_if_one_candidate_at_a_time(small_log):
+    import numpy as np
+
+    from backpain_analysis.check import scoring
+    from backpain_analysis.model import load_default_model
+
+    model = load_default_model()
+    pos = np.array([3, len(small_log) // 2, len(small_log) - 1])
+    where = np.zeros(len(small_log), bool)
+    where[pos] = True
+    candidates = [{"duration_min": np.array([30.0, 20.0, 45.0])},
+                  {"rpe": np.array([3.0, 4.0, 5.0]), "duration_min": np.array([10.0, 10.0, 10.0])}]
+    together = scoring._stacked_what_if(model, small_log, where, pos, candidates)
+    one_by_one = np.column_stack([
+        model.what_if(small_log, where=where, **scoring._changes(len(small_log), pos, c))["risk_if"].to_numpy()[pos]
+        for c in candidates])
+    np.testing.assert_allclose(together, one_by_one, rtol=0, atol=1e-12)
