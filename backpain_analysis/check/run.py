@@ -23,6 +23,7 @@ from .scoring import (
     open_questions,
     score_sessions,
 )
+from .whatif import what_if_clients, what_if_data
 
 __all__ = ["CheckResult", "run_check"]
 
@@ -137,6 +138,7 @@ def run_check(
     detailed = attention_clients(clients, top_n=top_n, max_detailed=max_detailed) if len(clients) else []
     plans = action_plans(data, model, detailed)
     questions = open_questions(data, clients) if len(clients) else {}
+    what_if = what_if_data(model, data, what_if_clients(clients, detailed)) if detailed else None
     stages.update()
 
     stages.set_postfix_str("charts and csv files")
@@ -168,7 +170,7 @@ def run_check(
     stages.set_postfix_str("report")
     html = render_report(source=Path(path).name, validation=validation, scores=scores, clients=clients,
                          plans=plans, detailed=detailed, charts=charts, questions=questions,
-                         model_note=model_note(model, model_path))
+                         model_note=model_note(model, model_path), what_if=what_if)
     files["report"].write_text(html, encoding="utf-8")
     stages.update()
     stages.close()
