@@ -40,7 +40,7 @@ _YES_NO = (("yes", True), ("no", False), ("not recorded", None))
 def _widgets() -> Any:
     try:
         import ipywidgets
-    except ImportError:  # pragma: no cover - the test environment has the notebooks extra
+    except ImportError:
         raise ImportError(_NEEDS_WIDGETS) from None
     return ipywidgets
 
@@ -264,11 +264,10 @@ class Explorer:
         self.chart.value = buffer.getvalue()
 
     def _repr_mimebundle_(self, **kwargs: object) -> dict:
-        bundle = self.widget._repr_mimebundle_(**kwargs)
-        data = bundle[0] if isinstance(bundle, tuple) else bundle
-        data = dict(data or {})
-        data["text/plain"] = "What-if explorer. " + self.text()
-        return data
+        """The interface (a widget view, as ipywidgets 8 displays one) and a plain-text summary."""
+        return {"text/plain": "What-if explorer. " + self.text(),
+                "application/vnd.jupyter.widget-view+json": {"version_major": 2, "version_minor": 0,
+                                                             "model_id": self.widget.model_id}}
 
     def __repr__(self) -> str:
         return "What-if explorer. " + self.text()
