@@ -217,7 +217,7 @@ class Explorer:
                 acwr = row["acwr"].astype("Float64").to_numpy("float64", na_value=np.nan)[0]
                 history = bool(row["acute_load"].notna().iloc[0])
                 result["load"] = load_text(None if np.isnan(acwr) else float(acwr), history=history)
-                result["contributions"] = self._model.contributions(row).iloc[0]
+                result["contributions"] = self._model.contributions(row).iloc[0].rename("log_odds")
         self.result = result
         self.estimate.value = self._estimate_html()
         self._draw()
@@ -225,20 +225,21 @@ class Explorer:
 
     def text(self) -> str:
         """What the interface shows, as one line of plain text."""
+        return self._words(lambda t: t, bold=lambda t: t)
+
+    def _words(self, escape: Any, *, bold: Any) -> str:
+        """The estimate line, its text passed through ``escape`` and the estimate through ``bold``."""
         r = self.result
         if r["risk"] is None:
-            return f"Client {r['client']}: {r['message']}"
-        return (f"Client {r['client']}: estimate {risk_text(r['risk'])} ({change_text(r['change'])} against "
-                f"{risk_text(r['now'])} now); load: {r['load']}")
+            return f"Client {escape(r['client'])}: {bold(escape(r['message']))}"
+        return (f"Client {escape(r['client'])}: estimate {bold(risk_text(r['risk']))} "
+                f"({escape(change_text(r['change']))} against {risk_text(r['now'])} now); load: {escape(r['load'])}")
 
     def _estimate_html(self) -> str:
         from html import escape
 
-        r = self.result
-        if r["risk"] is None:
-            return f"<p style='color:#b71c1c'><b>{escape(r['message'])}</b></p>"
-        return (f"<p>Estimate with these values: <b>{risk_text(r['risk'])}</b> ({escape(change_text(r['change']))} "
-                f"against {risk_text(r['now'])} now) &middot; load: {escape(r['load'])}</p>")
+        colour = "#b71c1c" if self.result["risk"] is None else "inherit"
+        return f"<p style='color:{colour}'>{self._words(escape, bold=lambda t: f'<b>{t}</b>')}</p>"
 
     def _draw(self) -> None:
         import io
