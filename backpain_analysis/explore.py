@@ -15,6 +15,7 @@ explorer is built.
 
 from __future__ import annotations
 
+import html
 import math
 from typing import Any
 
@@ -22,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from .check.scoring import client_summary, score_sessions
-from .check.whatif import change_text, form_inputs, input_value, load_text, risk_text
+from .check.whatif import change_text, form_inputs, input_specs, input_value, load_text, risk_text
 from .factors import get_factor
 from .features import prepare_log
 from .model import with_changes
@@ -110,7 +111,7 @@ class Explorer:
         self.picker = widgets.Dropdown(options=known, value=str(client), description="Client")
         self.inputs: dict[str, Any] = {}
         rows = []
-        used = {t["column"] for t in model.linear_predictor_spec()["terms"]}
+        notes = {i["name"]: i["note"] for i in input_specs(model.linear_predictor_spec()["terms"])}
         for col in self._columns:
             if col.kind == "yesno":
                 box = widgets.Dropdown(options=list(_YES_NO), layout=widgets.Layout(width="12em"))
@@ -118,11 +119,9 @@ class Explorer:
                 box = widgets.Text(placeholder="HH:MM" if col.kind == "time" else col.unit,
                                    continuous_update=False, layout=widgets.Layout(width="12em"))
             self.inputs[col.name] = box
-            reads = col.name in used or ("acwr" in used and col.name in ("duration_min", "rpe"))
-            note = "" if reads else "not in this model: does not change the estimate"
             label = col.description + (f" ({col.unit})" if col.unit else "")
-            rows.append(widgets.HBox([widgets.Label(label, layout=widgets.Layout(width="28em")), box,
-                                      widgets.Label(note)]))
+            rows.append(widgets.HBox([widgets.HTML(html.escape(label), layout=widgets.Layout(width="28em")), box,
+                                      widgets.HTML(f"<small>{html.escape(notes[col.name])}</small>")]))
         self.estimate = widgets.HTML()
         self.chart = widgets.Image(format="png")
         self.widget = widgets.VBox([self.picker, *rows, self.estimate, self.chart])
@@ -236,10 +235,8 @@ class Explorer:
                 f"({escape(change_text(r['change']))} against {risk_text(r['now'])} now); load: {escape(r['load'])}")
 
     def _estimate_html(self) -> str:
-        from html import escape
-
         colour = "#b71c1c" if self.result["risk"] is None else "inherit"
-        return f"<p style='color:{colour}'>{self._words(escape, bold=lambda t: f'<b>{t}</b>')}</p>"
+        return f"<p style='color:{colour}'>{self._words(html.escape, bold=lambda t: f'<b>{t}</b>')}</p>"
 
     def _draw(self) -> None:
         import io

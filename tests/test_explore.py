@@ -110,3 +110,11 @@ def test_without_ipywidgets_the_message_says_how_to_get_it(log, monkeypatch):
     monkeypatch.setitem(sys.modules, "ipywidgets", None)  # import fails as if not installed
     with pytest.raises(ImportError, match=r"notebooks extra.*backpain-analysis\[notebooks\]"):
         explore(log)
+
+
+def test_inputs_the_model_leaves_out_say_so(explorer):
+    rows = explorer.widget.children[1:1 + len(explorer.inputs)]
+    notes = {name: row.children[2].value for name, row in zip(explorer.inputs, rows, strict=True)}
+    assert "not in this model" in notes["cooldown_min"] and "against" in notes["cooldown_min"]
+    assert "not in this model" in notes["water_l"]
+    assert "not in this model" not in notes["warmup_min"]

@@ -50,6 +50,7 @@ __all__ = [
     "evaluate",
     "form_fields",
     "form_inputs",
+    "input_specs",
     "input_value",
     "json_script",
     "load_text",
@@ -164,8 +165,14 @@ def _finite(value: float) -> float | None:
     return float(value) if np.isfinite(value) else None
 
 
+def input_specs(terms: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The what-if inputs for a model whose spec has these ``terms``: column, kind, range, words, and a note
+    saying so when the model does not read the input (the registry's evidence grade says why)."""
+    return [_input_spec(c, terms) for c in form_inputs()]
+
+
 def _input_spec(col: Column, terms: list[dict[str, Any]]) -> dict[str, Any]:
-    """One form input as the page needs it: its column, kind, range, words, and whether the model reads it."""
+    """One form input as the page needs it (see :func:`input_specs`)."""
     used = any(t["column"] == col.name or (t["column"] == "acwr" and col.name in SESSION_LOAD) for t in terms)
     note = ""
     if not used:
@@ -204,7 +211,7 @@ def what_if_data(model: Any, data: pd.DataFrame, latest: pd.Series) -> dict[str,
     names = {c.name for c in inputs}
     variable = [t for t in spec["terms"] if t["column"] in names or t["column"] == "acwr"]
     fixed_factors = [t["factor"] for t in spec["terms"] if t not in variable]
-    out = {"spec": spec, "inputs": [_input_spec(c, spec["terms"]) for c in inputs], "load": list(SESSION_LOAD),
+    out = {"spec": spec, "inputs": input_specs(spec["terms"]), "load": list(SESSION_LOAD),
            "zones": load_zones(), "decimals": RISK_DECIMALS, "history": load_text(None, history=False),
            "clients": []}
     if not len(latest):
