@@ -51,7 +51,7 @@ bench: $(STAMP)
 # What a trainer's `pip install backpain-analysis` gets: a fresh venv in a temporary folder, the package
 # installed (not editable) from a copy of its files with only its runtime dependencies, pinned by the lock.
 # Fails if any notebook tooling is importable there, or if `backpain check` fails on the bundled example.
-NOTEBOOK_TOOLING := jupyterlab papermill nbconvert nbclient nbformat ipykernel IPython
+NOTEBOOK_TOOLING := jupyterlab papermill nbconvert nbclient nbformat ipykernel IPython ipywidgets
 runtime-check:
 	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
 	echo "runtime-check: fresh venv in $$tmp"; \

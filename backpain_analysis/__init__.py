@@ -49,8 +49,9 @@ _EXPORTS = {
     "decision_curve": "validation",
     "performance": "validation",
     "points_card": "points",
-    # the trainer check
+    # the trainer check, and the what-if explorer for JupyterLab
     "run_check": "check",
+    "explore": "explore",
     "risk_tier": "tiers",
     "triage": "triage",
 }

@@ -151,6 +151,8 @@ Package versions and the SHA-256 of every data file are in <a href="manifest.jso
 </html>
 """
 
+#: The output of a displayed ipywidget (a view of a model that lives in the kernel).
+_WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 _NOTEBOOK_LINK = re.compile(r"(?P<pre>\]\(|href=[\"'])(?P<name>\d\d-[^)\"'#\s]*?)\.ipynb(?=[)#\"'])")
 
 
@@ -409,9 +411,15 @@ def export_html(nb: nbformat.NotebookNode, *, title: str, resources_dir: str | P
     str
     """
     nb = copy.deepcopy(nb)
+    nb.metadata.pop("widgets", None)  # the widgets' saved state: nothing in a static page can use it
     for cell in nb.cells:
         if cell.cell_type == "markdown":
             cell.source = _NOTEBOOK_LINK.sub(r"\g<pre>\g<name>.html", cell.source)
+        # a widget needs a live kernel and a widget manager, which a static page has neither of: show its text
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if _WIDGET_VIEW in data and "text/plain" in data:
+                del data[_WIDGET_VIEW]
     nb.metadata["title"] = title
     exporter = exporter or _html_exporter()
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title, "path": str(resources_dir)}})

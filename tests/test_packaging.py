@@ -58,7 +58,7 @@ def test_public_surface():
 
 # What `pip install backpain-analysis` must not bring: the notebook suite's tooling (the `notebooks` extra).
 NOTEBOOK_TOOLING = ("jupyterlab", "jupyter_server", "jupyter_client", "ipykernel", "IPython", "nbformat", "nbclient",
-                    "nbconvert", "papermill")
+                    "nbconvert", "papermill", "ipywidgets")
 
 
 def test_runtime_dependencies_hold_no_notebook_tooling():
@@ -67,7 +67,7 @@ def test_runtime_dependencies_hold_no_notebook_tooling():
     tooling = {_name(m) for m in NOTEBOOK_TOOLING}
     assert not runtime & tooling
     extra = {_name(r) for r in project["optional-dependencies"]["notebooks"]}
-    assert {"jupyterlab", "ipykernel", "nbformat", "nbclient", "nbconvert", "papermill"} <= extra
+    assert {"jupyterlab", "ipykernel", "nbformat", "nbclient", "nbconvert", "papermill", "ipywidgets"} <= extra
     setuptools = tomllib.loads((PROJECT_DIR / "pyproject.toml").read_text())["tool"]["setuptools"]
     assert "suite" not in str(setuptools), "the notebook tooling (suite/) is a tool of the repository, not shipped"
 

@@ -20,6 +20,7 @@ from ..sessionlog.validate import ValidationResult
 from ..tiers import RISK_TIERS, TIER_ORDER, tier_css
 from ..triage import NO_FLAG, TREATMENT_GUIDANCE, WARNING_SIGNS, level_css, level_rank
 from .scoring import RECENT_DAYS, red_flag_tables
+from .whatif import change_text, csp_hash, evaluate, form_fields, json_script, risk_text, what_if_script
 
 __all__ = ["MAX_LISTED", "environment", "model_note", "render_report", "summary_text"]
 
@@ -56,8 +57,14 @@ def render_report(
     charts: dict[str, str],
     model_note: str,
     questions: dict[str, list[str]] | None = None,
+    what_if: dict | None = None,
 ) -> str:
-    """The self-contained HTML report (Jinja2 with autoescaping; images as data URIs, no scripts).
+    """The self-contained HTML report (Jinja2 with autoescaping; images as data URIs; one inline script, by hash).
+
+    The page's Content-Security-Policy allows nothing from anywhere (``default-src
+    'none'``) but data-URI images, its own style sheet and its own what-if
+    script, both by their SHA-256 hashes; with scripts off the what-if forms
+    stay hidden and the report reads as it would without them.
 
     Parameters
     ----------
@@ -80,6 +87,9 @@ def render_report(
     questions : dict of str to list of str or None, default=None
         Warning signs not recorded at each client's latest session, as questions
         (:func:`~backpain_analysis.check.open_questions`); none by default.
+    what_if : dict or None, default=None
+        The what-if forms' data (:func:`~backpain_analysis.check.whatif.what_if_data`);
+        no forms by default.
 
     Returns
     -------
@@ -102,18 +112,32 @@ def render_report(
     flags_of: dict[str, list[tuple]] = {}
     for rec in flag_records:
         flags_of.setdefault(rec.client_id, []).append(rec)
+    what_if = what_if or {"clients": []}
+    forms = {state["id"]: _form(what_if, i) for i, state in enumerate(what_if["clients"])}
     sections = [
         {"client_id": c, "info": info, "plan": plan_of.get(c, []), "chart": charts.get(c),
-         "flags": flags_of.get(c, []), "ask": questions.get(c, [])}
+         "flags": flags_of.get(c, []), "ask": questions.get(c, []), "what_if": forms.get(str(c))}
         for c, info in zip(detailed, _records(clients.loc[detailed]), strict=True)
     ]
+    if [c for c in detailed if str(c) in forms] != [state["id"] for state in what_if["clients"]]:
+        raise ValueError("render_report: the what-if clients must be clients shown in full, in report order")
+    template = environment()
+    style = template.get_template("report.css.j2").render(tier_css=Markup(tier_css()), level_css=Markup(level_css()))
+    script = what_if_script()
+    if "</" in script or "<!--" in script:  # it is written into the page as it is
+        raise ValueError("the what-if script must not contain '</' or '<!--'")
+    csp = (f"default-src 'none'; script-src {csp_hash(script)}; style-src {csp_hash(style)}; img-src data:; "
+           "form-action 'none'; base-uri 'none'")
     # clients in pain with the same open questions share one list (most clients leave the same signs blank)
     ask_groups: dict[tuple[str, ...], list[str]] = {}
     for c in in_pain.index:
         ask_groups.setdefault(tuple(questions.get(c, ())), []).append(c)
     compact = clients.drop(index=detailed)
-    template = environment().get_template("report.html.j2")
-    return template.render(
+    return template.get_template("report.html.j2").render(
+        csp=csp,
+        style=Markup(style),  # the registries' own CSS: trusted text, no user input
+        what_if_json=Markup(json_script(what_if)),  # JSON with <, > and & escaped: no text can end the block
+        what_if_script=Markup(script),
         source=source,
         generated=_dt.date.today().isoformat(),
         version=__version__,
@@ -136,11 +160,16 @@ def render_report(
         treatment=TREATMENT_GUIDANCE,
         warning_signs=WARNING_SIGNS,
         no_flag=NO_FLAG,
-        # the registries' own CSS: trusted text, no user input
-        tier_css=Markup(tier_css()),
-        level_css=Markup(level_css()),
         pct=lambda v: f"{v:.0%}" if v >= 0.1 else f"{v:.1%}",
     )
+
+
+def _form(page: dict, client: int) -> dict:
+    """One what-if form as the template writes it: its fields, and its outputs as they read before any change."""
+    now = evaluate(page, client)
+    return {"fields": form_fields(page, client), "risk": repr(now["risk"]), "risk_text": risk_text(now["risk"]),
+            "change": change_text(now["change"]), "now": risk_text(page["clients"][client]["risk"]),
+            "load": now["load"]}
 
 
 def model_note(model: object, model_path: str | Path | None) -> str:

@@ -26,6 +26,7 @@ from .scoring import (
     open_questions,
     score_sessions,
 )
+from .whatif import what_if_clients, what_if_data
 
 __all__ = ["CheckResult", "run_check"]
 
@@ -152,6 +153,7 @@ def run_check(
         clients = pd.DataFrame(columns=list(SUMMARY_COLUMNS))
     step("action plans")
     detailed = attention_clients(clients, top_n=top_n, max_detailed=max_detailed) if len(clients) else []
+    what_if = what_if_data(model, data, what_if_clients(clients, detailed)) if detailed else None
     import matplotlib
 
     if "matplotlib.pyplot" not in sys.modules:  # a command-line run: no screen needed
@@ -181,7 +183,7 @@ def run_check(
     step("report")
     html = render_report(source=Path(path).name, validation=validation, scores=scores, clients=clients,
                          plans=plans, detailed=detailed, charts=charts, questions=questions,
-                         model_note=model_note(model, model_path))
+                         model_note=model_note(model, model_path), what_if=what_if)
     files["report"].write_text(html, encoding="utf-8")
     step(None)
     stages.close()

@@ -802,6 +802,23 @@ class PainRiskModel(ClassifierMixin, BaseEstimator):
         after = self.predict_risk(changed)
         return pd.DataFrame({"risk": before, "risk_if": after, "change": after - before})
 
+    def linear_predictor_spec(self) -> dict:
+        """The linear predictor as plain data, for evaluating it exactly elsewhere (the report's what-if forms).
+
+        See :func:`~backpain_analysis.model.spec.linear_predictor_spec`: the
+        baseline, and for each factor its input, knots or line, clipping
+        limits, step, coefficients, reference and what an unrecorded value
+        contributes; ``baseline + sum of the terms' contributions`` is
+        :meth:`decision_function`.
+
+        Returns
+        -------
+        dict
+        """
+        from .spec import linear_predictor_spec
+
+        return linear_predictor_spec(self)
+
     # ------------------------------------------------------------------ the model's own story (as rms)
     #: The levels of a yes/no factor, in :meth:`factor_levels` order; a measured factor has its ranges, then
     #: the last of these.

@@ -70,6 +70,21 @@ def test_export_html_folds_code_and_rewrites_links():
     assert "1.41" in html
 
 
+def test_a_widget_shows_its_text_in_the_static_page():
+    nb = _executed_notebook()
+    view = {"version_major": 2, "version_minor": 0, "model_id": "a4e4a287225b47e994c7149730d3fc50"}
+    nb.cells[1].outputs = [new_output("execute_result", execution_count=1,
+                                      data={"application/vnd.jupyter.widget-view+json": view,
+                                            "text/plain": "What-if explorer. Client C003: estimate 41.7%"})]
+    nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {}, "version_major": 2,
+                                                                             "version_minor": 0}}
+    html = export_html(nb, title="t")
+    assert "What-if explorer. Client C003: estimate 41.7%" in html
+    assert "widget-state" not in html
+    assert "widget-view" not in html and "<script" not in html
+    assert "widget-view+json" in json.dumps(nb.cells[1].outputs[0])  # the notebook itself is left unchanged
+
+
 def test_html_page_loads_nothing_from_the_network():
     html = export_html(_executed_notebook(), title="t")
     assert not NETWORK_TAG.search(html)
