@@ -153,7 +153,6 @@ def run_check(
         clients = pd.DataFrame(columns=list(SUMMARY_COLUMNS))
     step("action plans")
     detailed = attention_clients(clients, top_n=top_n, max_detailed=max_detailed) if len(clients) else []
-    what_if = what_if_data(model, data, what_if_clients(clients, detailed)) if detailed else None
     import matplotlib
 
     if "matplotlib.pyplot" not in sys.modules:  # a command-line run: no screen needed
@@ -173,6 +172,7 @@ def run_check(
         planned = [c for c in detailed if clients.loc[c, "triage_level"] == NO_FLAG]
         plans = action_plans(data, model, planned)
         questions = open_questions(data, clients) if len(clients) else {}
+        what_if = what_if_data(model, data, what_if_clients(clients, detailed)) if detailed else None
         step("charts and csv files")
         # neutralised text, UTF-8 with a byte-order mark (Excel opens accented client names on a double click)
         write_csv(scores[["row", "client_id", "date", "risk", "risk_tier", "top_factors", "triage"]],
