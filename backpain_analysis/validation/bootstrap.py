@@ -10,6 +10,8 @@ design pattern, and each refit starts from the full-data fit. A fitted
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -19,7 +21,43 @@ from scipy.special import expit
 from ..fitting import FitData, diverged, fit_logistic, loglik, one_blas_thread
 from .metrics import METRICS, calibration_emax, validation_indexes
 
-__all__ = ["BootstrapValidation", "ChordRefit", "FeatureLevels", "bootstrap_optimism"]
+__all__ = ["PARALLEL_WORK", "BootstrapValidation", "ChordRefit", "FeatureLevels", "bootstrap_optimism"]
+
+#: Replicates are shared out to forked worker processes, one per usable core, when a run's size (design patterns
+#: x replicates) is at least this; smaller runs take less time than starting the workers would.
+PARALLEL_WORK = 2_000_000
+_REPLICATE: Callable | None = None  # the replicate function of the run in progress, inherited by forked workers
+
+
+def _replicate_chunk(chunk: list[np.ndarray]) -> list[np.ndarray | None]:
+    return [_REPLICATE(m) for m in chunk]
+
+
+def _map_replicates(replicate: Callable, draws: list[np.ndarray], work: int) -> list[np.ndarray | None]:
+    """``[replicate(m) for m in draws]``, in forked workers when the run is large and there are cores for it.
+
+    The draws are made before, in seed order, so the results are the same
+    whether the replicates run here or in workers; any failure of the
+    workers falls back to running them here.
+    """
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    global _REPLICATE
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    if cores < 2 or work < PARALLEL_WORK or len(draws) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return [replicate(m) for m in draws]
+    n = min(cores, len(draws))
+    chunks = [list(c) for c in np.array_split(np.arange(len(draws)), n)]
+    _REPLICATE = replicate
+    try:
+        with ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("fork")) as pool:
+            parts = list(pool.map(_replicate_chunk, [[draws[i] for i in c] for c in chunks]))
+        return [r for part in parts for r in part]
+    except Exception:  # no processes to be had, or a worker died: run them here
+        return [replicate(m) for m in draws]
+    finally:
+        _REPLICATE = None
 
 
 # --------------------------------------------------------------------------- bootstrap validation
@@ -266,7 +304,7 @@ def bootstrap_optimism(data: FitData, params: np.ndarray, C: float, *, B: int = 
         test = validation_indexes(eta, e, f, recalibrate=True, order=order)
         return np.r_[train, test]
 
-    results = [replicate(m) for m in draws]
+    results = _map_replicates(replicate, draws, work=len(enc.patterns) * B)
     rows = [r for r in results if r is not None]
     failed = len(results) - len(rows)
     names = [m for m in METRICS if m != "emax"]

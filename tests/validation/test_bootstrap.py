@@ -114,3 +114,18 @@ def test_small_log_is_optimistic(small_log):
 
 
 # --------------------------------------------------------------------------- held out and calibration
+
+
+def test_replicates_in_worker_processes_give_the_same_table(complete_log, monkeypatch):
+    import backpain_analysis.validation.bootstrap as bootstrap
+
+    model = PainRiskModel().fit(complete_log)
+    here = model.validate(B=12, seed=4)
+    monkeypatch.setattr(bootstrap, "PARALLEL_WORK", 0)  # every run is "large": the replicates go to workers
+    calls = []
+    real = bootstrap._map_replicates
+    monkeypatch.setattr(bootstrap, "_map_replicates", lambda *a, **k: calls.append(1) or real(*a, **k))
+    there = model.validate(B=12, seed=4)
+    assert calls
+    pd.testing.assert_frame_equal(here.table, there.table)
+    pd.testing.assert_frame_equal(here.replicates, there.replicates)
