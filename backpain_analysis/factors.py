@@ -113,10 +113,19 @@ class Scale:
     shown_unit: str | None = None
 
     def describe(self, value: float) -> str:
-        """A value in words: ``"warm-up 3 min"``, ``"RPE 8"``, ``"acute:chronic load 1.7"``."""
+        """A value in words: ``"warm-up 3 min"``, ``"RPE 8"``, ``"acute:chronic load 1.7"`` (``"3+"`` at a limit)."""
         unit = self.unit if self.shown_unit is None else self.shown_unit
         number = f"{value:.0f}" if float(value).is_integer() or abs(value) >= 10 else f"{value:.1f}"
+        if value >= self.limits[1] and self.limits[1] < self._largest_recordable():
+            number += "+"  # clipped at the model's limit: the value was this or more ("acute:chronic load 3+")
         return f"{self.label} {number}" + (f" {unit}" if unit else "")
+
+    def _largest_recordable(self) -> float:
+        """The largest value the session-log contract accepts in this scale's column (no bound: infinity)."""
+        from .sessionlog.contract import COLUMNS
+
+        top = next((c.max for c in COLUMNS if c.name == self.column), None)
+        return np.inf if top is None else float(top)
 
     def clip(self, values: np.ndarray) -> np.ndarray:
         """Values as the model sees them: clipped to ``limits`` (missing stays missing)."""
