@@ -122,9 +122,9 @@ class Scale:
 
     def _largest_recordable(self) -> float:
         """The largest value the session-log contract accepts in this scale's column (no bound: infinity)."""
-        from .sessionlog.contract import COLUMNS
+        from .sessionlog.contract import COLUMN_NAMES, column
 
-        top = next((c.max for c in COLUMNS if c.name == self.column), None)
+        top = column(self.column).max if self.column in COLUMN_NAMES else None
         return np.inf if top is None else float(top)
 
     def clip(self, values: np.ndarray) -> np.ndarray:

@@ -36,3 +36,12 @@ def test_frame_leaves_unchanged_columns_as_they_are():
     frame = pd.DataFrame({"name": pd.array(["a", "b"], dtype="string"), "n": [1, 2]})
     out = neutralise_frame(frame)
     assert out["name"].dtype == frame["name"].dtype and out["name"].tolist() == ["a", "b"]
+
+
+def test_codes_give_the_neutralised_text_of_every_cell_and_say_when_it_changed():
+    from backpain_analysis.safety import neutralised_codes
+
+    codes, texts, changed = neutralised_codes(pd.Series(["=a", "b", None, "=a"], dtype=object))
+    assert changed and [texts[c] if c >= 0 else None for c in codes] == ["'=a", "b", None, "'=a"]
+    assert neutralised_codes(pd.Series(["x", "y"]))[2] is False
+    assert neutralised_codes(pd.Series([1.0, 2.0])) is None

@@ -17,6 +17,8 @@ import pandas as pd
 from ..factors import ACWR_SPIKE, ACWR_SWEET_SPOT
 from ..safety import printable
 from ..tiers import RISK_TIERS, TIER_ORDER, TIER_STYLES
+from ..workers import fork_cores, quiet_fork
+from .scoring import client_ids
 
 __all__ = ["ACWR_DANGER", "PARALLEL_CHARTS", "ChartRenderer", "acwr_zones", "chart_uri", "plot_client",
            "png_data_uri"]
@@ -63,7 +65,7 @@ def plot_client(data: pd.DataFrame, scores: pd.DataFrame, client_id: str) -> obj
 
     from ..features import prepare_log
 
-    mask = (data["client_id"].astype(str) == str(client_id)).to_numpy()
+    mask = (client_ids(data) == str(client_id)).to_numpy()
     prepared = prepare_log(data.loc[mask])
     order = np.argsort(pd.to_datetime(prepared["date"]).to_numpy(), kind="stable")
     dates = pd.to_datetime(prepared["date"]).to_numpy()[order]
@@ -165,21 +167,17 @@ class ChartRenderer:
 
     def __enter__(self) -> ChartRenderer:
         import multiprocessing
-        import os
-        import warnings
 
-        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-        if (len(self.clients) < PARALLEL_CHARTS or cores < 2
-                or "fork" not in multiprocessing.get_all_start_methods()):
+        cores = fork_cores()
+        if len(self.clients) < PARALLEL_CHARTS or cores < 2:
             return self
         from concurrent.futures import ProcessPoolExecutor
 
         try:
-            with warnings.catch_warnings():  # Python >= 3.12 warns on fork in any threaded process
-                warnings.simplefilter("ignore", DeprecationWarning)
+            with quiet_fork():
                 self.pool = ProcessPoolExecutor(max_workers=min(2, cores),
                                                 mp_context=multiprocessing.get_context("fork"))
-                ids = self.data["client_id"].astype(str).to_numpy()
+                ids = client_ids(self.data).to_numpy()
                 for c in self.clients:
                     own = ids == str(c)
                     self.futures.append(self.pool.submit(chart_uri, self.data.loc[own], self.scores.loc[own], c))

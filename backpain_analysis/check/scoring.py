@@ -336,7 +336,7 @@ def action_plans(data: pd.DataFrame, model: object, clients: list[str] | pd.Inde
     sub = data.loc[client_ids(data).isin(clients)]
     prepared = prepare_log(sub)  # what_if gets the raw rows: it recomputes the load history after a change
     dates = pd.to_datetime(sub["date"])
-    order = pd.DataFrame({"c": sub["client_id"].astype(str).to_numpy(), "d": dates.to_numpy(),
+    order = pd.DataFrame({"c": client_ids(sub).to_numpy(), "d": dates.to_numpy(),
                           "i": np.arange(len(sub))}).sort_values(["c", "d", "i"], kind="stable")
     latest_pos = order.groupby("c")["i"].last()
     design = model.design(prepared)

@@ -41,6 +41,7 @@ from ..model.spec import spec_risk, term_contribution
 from ..sessionlog.contract import COLUMNS, Column
 from ..triage import NO_FLAG
 from .charts import ACWR_DANGER
+from .scoring import client_ids
 
 __all__ = [
     "RISK_DECIMALS",
@@ -218,8 +219,7 @@ def what_if_data(model: Any, data: pd.DataFrame, latest: pd.Series) -> dict[str,
         return out
     if not data.index.is_unique:
         raise ValueError("what_if_data needs a log with unique row labels (the validated log's row numbers)")
-    ids = data["client_id"].astype(str)
-    sub = data.loc[ids.isin(set(latest.index.astype(str))).to_numpy()]
+    sub = data.loc[client_ids(data).isin(set(latest.index.astype(str))).to_numpy()]
     pos = sub.index.get_indexer(latest.to_numpy())
     if (pos < 0).any():
         raise ValueError("what_if_data: a latest row is not in the log")

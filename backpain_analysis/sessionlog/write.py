@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..safety import neutralise_frame
+from ..safety import neutralised_codes
 from .contract import COLUMN_NAMES, COLUMNS
 
 __all__ = ["to_file_values", "write_csv"]
@@ -46,25 +46,23 @@ def write_csv(frame: pd.DataFrame, path: str | Path, *, bom: bool = True) -> Pat
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    safe = neutralise_frame(frame)
     arrays = []
-    for col in safe.columns:
-        s = safe[col]
-        if isinstance(s.dtype, pd.CategoricalDtype) or s.dtype == object or pd.api.types.is_string_dtype(s):
-            if isinstance(s.dtype, pd.CategoricalDtype):
-                codes, uniques = s.cat.codes.to_numpy(), s.cat.categories
-            else:
-                codes, uniques = pd.factorize(s, use_na_sentinel=True)
-            texts = pa.array([str(v) for v in uniques], type=pa.string())
+    for col in frame.columns:
+        s = frame[col]
+        found = neutralised_codes(s)  # each distinct text neutralised once, and converted once
+        if found is None and isinstance(s.dtype, pd.CategoricalDtype):  # categories of numbers: their text
+            found = s.cat.codes.to_numpy(), np.asarray([str(v) for v in s.cat.categories], dtype=object), False
+        if found is not None:
+            codes, texts, _ = found
             indices = pa.array(np.asarray(codes, dtype=np.int32), mask=np.asarray(codes) < 0, type=pa.int32())
-            arrays.append(pa.DictionaryArray.from_arrays(indices, texts))
+            arrays.append(pa.DictionaryArray.from_arrays(indices, pa.array([str(v) for v in texts], type=pa.string())))
         elif pd.api.types.is_bool_dtype(s):  # True / False, as pandas writes them (pyarrow would write true)
             codes = np.where(s.isna().to_numpy(), -1, s.fillna(False).to_numpy(dtype=bool).astype(np.int32))
             arrays.append(pa.DictionaryArray.from_arrays(
                 pa.array(codes, mask=codes < 0, type=pa.int32()), pa.array(["False", "True"], type=pa.string())))
         else:  # numbers (NaN and pandas' NA become empty cells, as pandas writes them)
             arrays.append(pa.Array.from_pandas(s))
-    table = pa.Table.from_arrays(arrays, names=[str(c) for c in safe.columns])
+    table = pa.Table.from_arrays(arrays, names=[str(c) for c in frame.columns])
     path = Path(path)
     with open(path, "wb") as fh:
         if bom:

@@ -10,7 +10,6 @@ design pattern, and each refit starts from the full-data fit. A fitted
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -19,6 +18,7 @@ import pandas as pd
 from scipy.special import expit
 
 from ..fitting import FitData, diverged, fit_logistic, loglik, one_blas_thread
+from ..workers import fork_cores, quiet_fork
 from .metrics import METRICS, calibration_emax, validation_indexes
 
 __all__ = ["PARALLEL_WORK", "BootstrapValidation", "ChordRefit", "FeatureLevels", "bootstrap_optimism"]
@@ -44,14 +44,14 @@ def _map_replicates(replicate: Callable, draws: list[np.ndarray], work: int) -> 
     from concurrent.futures import ProcessPoolExecutor
 
     global _REPLICATE
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    if cores < 2 or work < PARALLEL_WORK or len(draws) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    cores = fork_cores()
+    if cores < 2 or work < PARALLEL_WORK or len(draws) < 2:
         return [replicate(m) for m in draws]
     n = min(cores, len(draws))
     chunks = [list(c) for c in np.array_split(np.arange(len(draws)), n)]
     _REPLICATE = replicate
     try:
-        with ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("fork")) as pool:
+        with quiet_fork(), ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("fork")) as pool:
             parts = list(pool.map(_replicate_chunk, [[draws[i] for i in c] for c in chunks]))
         return [r for part in parts for r in part]
     except Exception:  # no processes to be had, or a worker died: run them here
