@@ -20,8 +20,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-__all__ = ["FACTOR_NAMES", "MODEL_FACTORS", "RISK_FACTORS", "STRENGTHS", "RiskFactor", "Scale", "factor_table",
-           "get_factor"]
+__all__ = ["FACTOR_NAMES", "LOAD_TERMS", "MODEL_FACTORS", "RISK_FACTORS", "STRENGTHS", "RiskFactor", "Scale",
+           "factor_table", "get_factor"]
 
 Strength = Literal["strong", "moderate", "limited", "none", "against"]
 
@@ -95,6 +95,11 @@ class Scale:
         The measure in words, for texts ("warm-up", "plank").
     shown_unit : str or None
         The unit as texts print it after a value (default: ``unit``; ``""`` for none).
+    step : bool, default=True
+        Whether the model may also jump at the factor's plain-words
+        threshold (its yes/no exposure, see
+        :meth:`~backpain_analysis.features.RiskFactorEncoder.basis`);
+        ``False`` for a term that has no such threshold.
     """
 
     column: str
@@ -111,6 +116,7 @@ class Scale:
     limits: tuple[float, float] = (-np.inf, np.inf)
     label: str = ""
     shown_unit: str | None = None
+    step: bool = True
 
     def describe(self, value: float) -> str:
         """A value in words: ``"warm-up 3 min"``, ``"RPE 8"``, ``"acute:chronic load 1.7"`` (``"3+"`` at a limit)."""
@@ -949,7 +955,64 @@ RISK_FACTORS: tuple[RiskFactor, ...] = (
 FACTOR_NAMES: tuple[str, ...] = tuple(f.name for f in RISK_FACTORS)
 #: The factors of the default (trainer's) model: every factor whose grade is not "none" or "against".
 MODEL_FACTORS: tuple[str, ...] = tuple(f.name for f in RISK_FACTORS if f.in_model)
-_BY_NAME = {f.name: f for f in RISK_FACTORS}
+
+
+def _no_threshold(name: str) -> Callable[[pd.DataFrame], pd.Series]:
+    def encode(d: pd.DataFrame) -> pd.Series:
+        raise ValueError(f"{name} has no plain-words threshold: it is a dose-response term only "
+                         "(use it with terms='dose-response').")
+
+    return encode
+
+
+_LOAD_EVIDENCE = (
+    "Critics of the acute:chronic ratio recommend modelling the acute and the chronic load separately, so that a "
+    "high ratio from a low chronic load is not read like one from a high chronic load, and modelling load "
+    "non-linearly (Wang et al. 2020, Sports Med 50:1243-1254; Bache-Mathiesen et al. 2021, BMJ Open Sport Exerc "
+    "Med 7:e001119: only quadratic models, fractional polynomials and restricted cubic splines recreated the "
+    "simulated shapes). No study has measured either load's effect on back pain."
+)
+_LOAD_TERM = dict(
+    cause="Sudden increases in intensity", article=RISK_FACTORS[FACTOR_NAMES.index("load_spike")].article,
+    evidence=_LOAD_EVIDENCE, strength="limited",
+    strength_reason="a way of modelling the load of the sudden-jump cause, recommended on methodological grounds; "
+                    "no effect on back pain has been measured.",
+    sources=("wang2020", "bachemathiesen2021"),
+    tip=RISK_FACTORS[FACTOR_NAMES.index("load_spike")].tip, simulated_or=1.0,
+    simulated_or_source="not simulated on its own: the simulated cohort draws its load effect through the ratio",
+    unknown_means="not enough history (less than 28 days logged)",
+)
+#: Candidate terms for training load, not causes of their own: the acute and the chronic load as separate
+#: dose-response terms, which notebook 06 compares with the ratio (``PainRiskModel(factors=...)`` accepts them;
+#: :data:`RISK_FACTORS`, :data:`FACTOR_NAMES` and :data:`MODEL_FACTORS` do not list them).
+LOAD_TERMS: tuple[RiskFactor, ...] = (
+    RiskFactor(
+        name="acute_load", title="Acute load (7-day EWMA of RPE x minutes)", inputs=("date", "duration_min", "rpe"),
+        encoding="acute_load: the 7-day EWMA of daily session load (RPE x minutes) used as the ratio's numerator, "
+                 "as a spline; unknown until 28 days are logged, as the ratio is.",
+        explanation="The load of the last week, whatever the load before it.",
+        encode=_no_threshold("acute_load"),
+        scale=Scale("acute_load", "AU a day", reference=200.0, better="lower", contrast=(400.0, 200.0),
+                    bands=(200.0, 400.0), advice="no sudden jump", truth=_flat, step=False,
+                    truth_source="no separate truth: the simulated load effect is on the ratio",
+                    label="acute load", limits=(0, 2000)),
+        **_LOAD_TERM,
+    ),
+    RiskFactor(
+        name="chronic_load", title="Chronic load (28-day EWMA before the acute week)",
+        inputs=("date", "duration_min", "rpe"),
+        encoding="chronic_load: the 28-day EWMA of daily session load that ends where the acute week starts (the "
+                 "ratio's denominator), as a spline; unknown until 28 days are logged.",
+        explanation="The load a client is used to: tissues adapt to it.",
+        encode=_no_threshold("chronic_load"),
+        scale=Scale("chronic_load", "AU a day", reference=150.0, better="higher", contrast=(75.0, 150.0),
+                    bands=(150.0,), advice="build up gradually", truth=_flat, step=False,
+                    truth_source="no separate truth: the simulated load effect is on the ratio",
+                    label="chronic load", limits=(0, 2000)),
+        **_LOAD_TERM,
+    ),
+)
+_BY_NAME = {f.name: f for f in (*RISK_FACTORS, *LOAD_TERMS)}
 
 
 def get_factor(name: str) -> RiskFactor:
@@ -963,7 +1026,7 @@ def get_factor(name: str) -> RiskFactor:
     try:
         return _BY_NAME[name]
     except KeyError:
-        raise KeyError(f"unknown risk factor {name!r}; known: {', '.join(FACTOR_NAMES)}") from None
+        raise KeyError(f"unknown risk factor {name!r}; known: {', '.join(_BY_NAME)}") from None
 
 
 def factor_table(*, columns: tuple[str, ...] = ("title", "cause", "inputs", "strength", "simulated_or", "tip")

@@ -281,7 +281,8 @@ class RiskFactorEncoder(TransformerMixin, BaseEstimator):
     ``rms::rcs`` names them; knots at Harrell's quantiles of the recorded
     training values, learned at ``fit``) or one linear column, plus
     ``name_step``, a possible jump at its plain-words threshold (see
-    :meth:`basis`); every other factor is one 0/1 column. With ``terms="threshold"`` every factor is the
+    :meth:`basis`; not for a term whose scale has ``step=False``); every
+    other factor is one 0/1 column. With ``terms="threshold"`` every factor is the
     0/1 exposure at its plain-words threshold (the first version's model).
 
     Parameters
@@ -303,7 +304,12 @@ class RiskFactorEncoder(TransformerMixin, BaseEstimator):
         The output columns of each factor.
     unknown_indicators_ : tuple of str
         Factors that had unrecorded values in the training log and therefore
-        get an ``<factor>_unknown`` column.
+        get an ``<factor>_unknown`` column; a factor unrecorded in exactly
+        the sessions of an earlier one (the acute and the chronic load of
+        :data:`~backpain_analysis.factors.LOAD_TERMS`, both unknown before 28
+        days of history) shares that one's indicator, since a second,
+        identical column would be collinear, and is filled like a factor
+        without one.
     fill_ : dict of str to list of float
         Mean of each of a factor's columns over its recorded training
         sessions (for a yes/no factor: the share exposed); used for factors
@@ -365,6 +371,8 @@ class RiskFactorEncoder(TransformerMixin, BaseEstimator):
             return values[:, None]
         curve = rcs_basis(values, np.asarray(self.knots_[name])) if kind == "spline" else values[:, None]
         f = get_factor(name)
+        if not f.scale.step:
+            return curve
         step = f.encode(pd.DataFrame({f.scale.column: pd.array(values, dtype="Float64")}))
         return np.column_stack([curve, step.astype("Float64").to_numpy("float64", na_value=0.0)])
 
@@ -401,7 +409,7 @@ class RiskFactorEncoder(TransformerMixin, BaseEstimator):
         self.n_features_in_ = len(self.feature_names_in_)
         prepared = self._prepared(X)
         self.kinds_, self.knots_, self.columns_, self.fill_ = {}, {}, {}, {}
-        unknown = []
+        unknown, unrecorded = [], {}
         for name in names:
             scale = get_factor(name).scale
             kind = "binary" if scale is None or self.terms == "threshold" else scale.shape
@@ -416,13 +424,14 @@ class RiskFactorEncoder(TransformerMixin, BaseEstimator):
                     self.kinds_[name] = kind = "linear"
             width = len(self.knots_[name]) - 1 if kind == "spline" else 1
             self.columns_[name] = (name, *(name + "'" * j for j in range(1, width)))
-            if kind != "binary":
+            if kind != "binary" and scale.step:
                 self.columns_[name] += (f"{name}_step",)
                 width += 1
             basis = self.basis(name, values[recorded]) if recorded.any() else np.zeros((0, width))
             self.fill_[name] = [float(v) for v in basis.mean(axis=0)] if recorded.any() else [0.0] * width
-            if not recorded.all():
-                unknown.append(name)
+            if not recorded.all() and not any((unrecorded[u] == ~recorded).all() for u in unknown):
+                unknown.append(name)  # a second indicator identical to an earlier one would be collinear
+                unrecorded[name] = ~recorded
         self.unknown_indicators_ = tuple(unknown)
         return self
 

@@ -221,6 +221,18 @@ SOURCES: tuple[Source, ...] = (
            "What role do chronic workloads play in the acute to chronic workload ratio? Time to dismiss ACWR and "
            "its underlying theory", "Sports Med", "51(3)", "581-592", doi="10.1007/s40279-020-01378-6",
            checked="abstract: ratios with contrived chronic loads reproduce the reported odds ratios"),
+    Source("wang2020", "article", "Wang C, Vargas JT, Stokes T, Steele R, Shrier I", 2020,
+           "Analyzing activity and injury: lessons learned from the acute:chronic workload ratio",
+           "Sports Med", "50(7)", "1243-1254", doi="10.1007/s40279-020-01280-1",
+           checked="abstract: a ratio may not represent changes in activity; problems with discretisation, sparse "
+                   "data and the EWMA's initial load; discourages the ratio's use"),
+    Source("bachemathiesen2021", "article",
+           "Bache-Mathiesen LK, Andersen TE, Dalen-Lorentsen T, Clarsen B, Fagerland MW", 2021,
+           "Not straightforward: modelling non-linearity in training load and injury research",
+           "BMJ Open Sport Exerc Med", "7(3)", "e001119", doi="10.1136/bmjsem-2021-001119",
+           checked="abstract: the load-injury relationship 'should be assumed to be non-linear'; of seven methods "
+                   "only quadratic models, fractional polynomials and restricted cubic splines recreated the "
+                   "simulated shapes"),
     # ----------------------------------------------------------------- water, time of day
     Source("efsa2010", "article", "EFSA Panel on Dietetic Products, Nutrition, and Allergies (NDA)", 2010,
            "Scientific Opinion on Dietary reference values for water", "EFSA J", "8(3)", "1459",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from backpain_analysis.factors import FACTOR_NAMES, RISK_FACTORS, factor_table, get_factor
+from backpain_analysis.factors import FACTOR_NAMES, LOAD_TERMS, MODEL_FACTORS, RISK_FACTORS, factor_table, get_factor
 from backpain_analysis.features import LOAD_COLUMNS, prepare_log
 from backpain_analysis.sessionlog import COLUMNS
 
@@ -24,7 +24,7 @@ def test_prior_back_pain_is_included():
     assert get_factor("prior_back_pain").strength == "strong"
 
 
-@pytest.mark.parametrize("factor", RISK_FACTORS, ids=FACTOR_NAMES)
+@pytest.mark.parametrize("factor", (*RISK_FACTORS, *LOAD_TERMS), ids=lambda f: f.name)
 def test_entries_are_complete(factor):
     for attr in ("title", "cause", "encoding", "explanation", "article", "evidence", "tip", "simulated_or_source"):
         assert len(getattr(factor, attr)) > 10, attr
@@ -87,3 +87,18 @@ def test_to_markdown_reads_the_entry():
     text = f.to_markdown(parts=("article", "evidence", "truth"))
     assert text.startswith("**No stretching**")
     assert "strength: against" in text and "0.963" in text and "OR 1 (" in text
+
+
+def test_load_terms_are_candidates_not_causes():
+    """The acute and chronic load terms resolve by name, read the load columns, and are no cause of their own."""
+    names = [f.name for f in LOAD_TERMS]
+    assert names == ["acute_load", "chronic_load"]
+    assert not set(names) & set(FACTOR_NAMES) and not set(names) & set(MODEL_FACTORS)
+    for f in LOAD_TERMS:
+        assert get_factor(f.name) is f
+        assert f.scale.column in LOAD_COLUMNS and not f.scale.step
+        assert f.cause == get_factor("load_spike").cause
+        with pytest.raises(ValueError, match="no plain-words threshold"):
+            f.encode(pd.DataFrame({f.scale.column: [1.0]}))
+    with pytest.raises(KeyError, match="acute_load"):
+        get_factor("nothing")

@@ -146,3 +146,21 @@ def test_transform_in_row_blocks_equals_the_columns_one_by_one(small_log, monkey
     assert len(small_log) % 7
     np.testing.assert_array_equal(enc.transform(small_log), whole)
     np.testing.assert_array_equal(enc.transform(small_log.iloc[:0]), whole[:0])
+
+
+def test_acute_and_chronic_load_terms_share_the_not_enough_history_state(small_log):
+    """The candidate load terms: splines with no step, and one indicator for "not enough history" (a second,
+    identical one would be collinear); the second term is filled with its training means there."""
+    enc = RiskFactorEncoder(factors=("acute_load", "chronic_load")).set_output(transform="pandas").fit(small_log)
+    assert enc.columns_["acute_load"] == ("acute_load", "acute_load'", "acute_load''")
+    assert not any(c.endswith("_step") for c in enc.get_feature_names_out())
+    assert enc.unknown_indicators_ == ("acute_load",)
+    X = enc.transform(small_log)
+    unknown = prepare_log(small_log)["acute_load"].isna().to_numpy()
+    assert unknown.any() and (unknown == prepare_log(small_log)["chronic_load"].isna().to_numpy()).all()
+    assert (X.loc[unknown, "acute_load_unknown"] == 1).all() and (X.loc[unknown, "acute_load"] == 0).all()
+    for col, mean in zip(enc.columns_["chronic_load"], enc.fill_["chronic_load"], strict=True):
+        assert np.allclose(X.loc[unknown, col], mean)
+    np.testing.assert_allclose(X.loc[~unknown, "chronic_load"], prepare_log(small_log)["chronic_load"][~unknown])
+    with pytest.raises(ValueError, match="no plain-words threshold"):
+        RiskFactorEncoder(factors=("acute_load",), terms="threshold").fit(small_log)

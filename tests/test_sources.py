@@ -8,7 +8,13 @@ import re
 import pytest
 
 from backpain_analysis.evidence_doc import EVIDENCE_DOC, evidence_markdown
-from backpain_analysis.factors import EXCLUDED_STRENGTHS, FACTOR_NAMES, MODEL_FACTORS, RISK_FACTORS, STRENGTHS
+from backpain_analysis.factors import (
+    EXCLUDED_STRENGTHS,
+    LOAD_TERMS,
+    MODEL_FACTORS,
+    RISK_FACTORS,
+    STRENGTHS,
+)
 from backpain_analysis.sources import SOURCES, get_source
 from backpain_analysis.triage import RED_FLAG_RULES
 
@@ -41,7 +47,7 @@ def _mentions(text: str) -> set[str]:
     return {f"{name} {year}" for name, year in CITATION.findall(text)}
 
 
-@pytest.mark.parametrize("factor", RISK_FACTORS, ids=FACTOR_NAMES)
+@pytest.mark.parametrize("factor", (*RISK_FACTORS, *LOAD_TERMS), ids=lambda f: f.name)
 def test_every_work_a_factor_names_is_one_of_its_sources(factor):
     shorts = {get_source(k).short for k in factor.sources}
     assert factor.sources, factor.name

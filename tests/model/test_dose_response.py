@@ -231,3 +231,25 @@ def test_a_model_file_of_an_unknown_version_says_how_to_refit(tmp_path):
     path.write_text(json.dumps({**data, "format_version": 99}))
     with pytest.raises(ModelError, match=r"version 99 is not supported.*refit.*backpain fit"):
         PainRiskModel.load(path)
+
+
+def test_acute_and_chronic_load_as_separate_splines(graded, tmp_path):
+    """The candidate load terms of notebook 06 fit, explain, answer what-ifs, report effects and round-trip."""
+    from backpain_analysis.factors import LOAD_TERMS, MODEL_FACTORS
+
+    log, _ = graded
+    factors = (*(f for f in MODEL_FACTORS if f != "load_spike"), *(f.name for f in LOAD_TERMS))
+    model = PainRiskModel(factors=factors).fit(log)
+    effects = model.effects()
+    assert {"acute_load", "chronic_load"} <= set(effects.index)
+    assert "Acute load" in model.summary()
+    assert np.isfinite(model.anova().loc[["acute_load", "chronic_load"], "chi2"]).all()
+    contributions = model.contributions(log)
+    lp = np.log(model.predict_risk(log) / (1 - model.predict_risk(log)))
+    np.testing.assert_allclose(contributions.sum(axis=1) + model.baseline(), lp, atol=1e-9)
+    # every session half as long again: the ratio stays as it was, the acute and chronic loads do not
+    longer = model.what_if(log, duration_min=lambda d: d * 1.5)["change"]
+    assert longer.abs().max() > 0.01
+    np.testing.assert_allclose(graded[1].what_if(log, duration_min=lambda d: d * 1.5)["change"], 0, atol=1e-9)
+    path = model.save(tmp_path / "m.json")
+    np.testing.assert_allclose(PainRiskModel.load(path).predict_risk(log), model.predict_risk(log))
