@@ -14,6 +14,9 @@ from pathlib import Path
 __all__ = ["main"]
 
 EXIT_OK, EXIT_ROWS, EXIT_FILE = 0, 1, 2
+#: The points card's kinds of ranges (:data:`backpain_analysis.points.RANGES`, a test holds them equal), typed
+#: here so that building the parser imports nothing heavy.
+CARD_RANGES: tuple[str, ...] = ("fine", "registry")
 #: Largest distance between card and model risk (probability) that a points card may have.
 CARD_LIMIT = 0.03
 
@@ -179,9 +182,10 @@ def _cmd_fit(args: argparse.Namespace) -> int:
                     "recalibrate": "recalibrated on", "revise": "revised on"}[update.method]
             source = (f"{base_name} ({b.get('labelled', 0):,} sessions of {b.get('clients', '?')} clients), "
                       f"{verb} {source}")
-        card = model.points_card(log=log, log_name=Path(args.file).name, source=source)
+        card = model.points_card(log=log, log_name=Path(args.file).name, source=source, ranges=args.card_ranges)
         path = card.save(args.card)
-        print(f"\nPoints card written to {path}: {len(card.factors)} factors, 0-{len(card.risk_table) - 1} points; "
+        print(f"\nPoints card written to {path}: {len(card.factors)} factors, {len(card.table)} levels "
+              f"({args.card_ranges} ranges), 0-{len(card.risk_table) - 1} points; "
               f"card risk within {100 * card.reference['max_abs_difference']:.1f} percentage points of the model's "
               "on this log.")
         if card.reference["max_abs_difference"] > CARD_LIMIT:
@@ -315,6 +319,11 @@ def _build_parser() -> argparse.ArgumentParser:
                         "skips all validation)")
     p.add_argument("--seed", type=int, default=0, help="seed of the validation (default: 0)")
     p.add_argument("--card", metavar="PATH", help="also write a printable points card (.png or .pdf)")
+    p.add_argument("--card-ranges", choices=CARD_RANGES, default=CARD_RANGES[0],
+                   help="the card's ranges for measured factors: 'fine' (default: runs of values that score the "
+                        "same points, within 2.5 percentage points of the model on the log) or 'registry' (the "
+                        "plain-words ranges, e.g. warm-up under 5 / 5 to 9 / 10+ min: shorter, further from the "
+                        "model)")
     _add_reading_options(p)
     p.set_defaults(func=_cmd_fit)
     return parser

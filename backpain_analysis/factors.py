@@ -95,6 +95,9 @@ class Scale:
         The measure in words, for texts ("warm-up", "plank").
     shown_unit : str or None
         The unit as texts print it after a value (default: ``unit``; ``""`` for none).
+    resolution : float, default=1
+        The finest step the measure is recorded in (1 min, 1 s, 0.01 of a
+        ratio): a fine points card's ranges start on multiples of it.
     step : bool, default=True
         Whether the model may also jump at the factor's plain-words
         threshold (its yes/no exposure, see
@@ -116,6 +119,7 @@ class Scale:
     limits: tuple[float, float] = (-np.inf, np.inf)
     label: str = ""
     shown_unit: str | None = None
+    resolution: float = 1.0
     step: bool = True
 
     def describe(self, value: float) -> str:
@@ -143,10 +147,16 @@ class Scale:
         with np.errstate(invalid="ignore"):
             return (v < self.reference) if self.better == "higher" else (v > self.reference)
 
-    def band_labels(self) -> list[str]:
-        """The card's range labels: ``["under 5", "5 to 9", "10+"]``, ``["1-2", "3", "4-5"]`` for a score."""
-        edges = [float(e) for e in self.bands]
-        whole = all(e.is_integer() for e in edges) and self.unit not in ("ratio", "l")
+    def band_labels(self, edges: tuple[float, ...] | None = None) -> list[str]:
+        """The card's range labels: ``["under 5", "5 to 9", "10+"]``, ``["1-2", "3", "4-5"]`` for a score.
+
+        ``edges`` are other ascending range edges than the registry's
+        ``bands`` (a fine card's, see :func:`~backpain_analysis.points.points_card`).
+        """
+        edges = [float(e) for e in (self.bands if edges is None else edges)]
+        if not edges:
+            return ["any value"]  # one range (a curve that scores the same points throughout)
+        whole = self.whole(edges)
         score = self.shape == "linear" and np.isfinite(self.limits).all()  # a bounded score: show both ends
         labels = []
         for i in range(len(edges) + 1):
@@ -161,16 +171,22 @@ class Scale:
             if score:
                 labels.append(f"{first:g}" if first == last else f"{first:g}-{last:g}")
             elif lo is None:
-                labels.append(f"under {hi:g}")
+                labels.append(f"{first:g}" if first == last else f"under {hi:g}")
             elif hi is None:
                 labels.append(f"{lo:g}+")
             else:
                 labels.append(f"{lo:g}" if lo == last else f"{lo:g} to {last:g}")
         return labels
 
-    def band_of(self, values: np.ndarray) -> np.ndarray:
-        """Index of each value's card range (values must be recorded)."""
-        return np.searchsorted(np.asarray(self.bands, dtype=float), self.clip(values), side="right")
+    def band_of(self, values: np.ndarray, edges: tuple[float, ...] | None = None) -> np.ndarray:
+        """Index of each value's card range (values must be recorded), by ``bands`` or by other ``edges``."""
+        edges = self.bands if edges is None else edges
+        return np.searchsorted(np.asarray(edges, dtype=float), self.clip(values), side="right")
+
+    def whole(self, edges: tuple[float, ...] | None = None) -> bool:
+        """Whether the measure is read in whole units on the card (minutes, seconds; not a ratio or litres)."""
+        edges = self.bands if edges is None else edges
+        return all(float(e).is_integer() for e in edges) and self.unit not in ("ratio", "l")
 
 
 def _ramp(slope_or: float, start: float, per: float, *,
@@ -695,7 +711,7 @@ RISK_FACTORS: tuple[RiskFactor, ...] = (
         remedy_text="halve today's session volume",
         scale=Scale(
             "acwr", "ratio", reference=1.0, better="lower", contrast=(1.6, 1.0), bands=(1.2, ACWR_SPIKE, 1.8, 2.2),
-            advice="1.0 or less", limits=(0, 3),
+            advice="1.0 or less", limits=(0, 3), resolution=0.01,
             truth=_softplus(np.log(2.0) / 0.6, 1.05, 0.15),
             truth_source="an assumption: flat below a ratio of about 1, then rising about linearly (a smooth "
                          "hinge): OR 1.7 at 1.6 against 1.0 (the shape of Hulin et al. 2014's graded risks, not "
@@ -800,7 +816,7 @@ RISK_FACTORS: tuple[RiskFactor, ...] = (
         remedy_text="drink about 2.5 l over the day",
         scale=Scale(
             "water_l", "l", reference=WATER_LOW_L, better="higher", contrast=(1.0, 2.0), bands=(WATER_LOW_L,),
-            advice=f"{WATER_LOW_L:g}+ l", knots=3, limits=(0, 8), truth=_flat,
+            advice=f"{WATER_LOW_L:g}+ l", knots=3, limits=(0, 8), truth=_flat, resolution=0.1,
             truth_source="no effect (no evidence)",
             label="water",
         ),

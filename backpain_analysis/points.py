@@ -9,15 +9,28 @@ through a printed table, and the table is coloured by the risk tiers of
 report).
 
 The levels. A yes/no factor has ``no``, ``yes`` and ``not recorded``; a
-measured factor (warm-up, plank, RPE, ...) has the ranges of its registry
-scale (:meth:`~backpain_analysis.factors.Scale.band_labels`: warm-up under 5,
-5 to 9, 10+ min) and ``not recorded``. Each level's log-odds is the model's
+measured factor (warm-up, plank, RPE, ...) has ranges (fine ones by default,
+see below, or those of its registry scale,
+:meth:`~backpain_analysis.factors.Scale.band_labels`: warm-up under 5, 5 to
+9, 10+ min) and ``not recorded``. Each level's log-odds is the model's
 (:meth:`~backpain_analysis.model.PainRiskModel.factor_levels`): relative to
 the factor's reference, and for a range the model's curve at a
 representative value of it (the median of the reference log's values in the
 range, as Sullivan et al. take a range's midpoint or mean). A card with
 ranges is therefore exact only at those values; the rest of a range is
 approximated by its representative, on top of the rounding to whole points.
+
+Fine ranges. With ``ranges="fine"`` (the default) a measured factor's
+ranges are instead the runs of values that score the same whole points: the
+model's curve is read at every recorded step of the measure (the registry
+scale's ``resolution``: 1 min, 1 s, 0.01 of a ratio) across the reference
+log's values, and a new range starts wherever the points change, as the age
+bands of the Framingham score do. A range then spans at most about one point
+of the curve, so the card follows the model within its rounding; the price is
+more ranges where the curve is steep. ``ranges="registry"`` keeps the
+registry's plain-words ranges (warm-up under 5, 5 to 9, 10+), easier to read
+and much further from the model (a range's whole spread is approximated by one
+value).
 
 How the points are made. The lowest level of each factor gets 0 points and
 the others ``round(scale * (log-odds - lowest))``, so no points are negative;
@@ -41,7 +54,7 @@ from .factors import get_factor
 from .tiers import TIER_ORDER, TIER_STYLES, risk_tier, tier_band
 from .triage import disclaimer
 
-__all__ = ["LEVELS", "PointsCard", "points_card"]
+__all__ = ["LEVELS", "RANGES", "PointsCard", "points_card"]
 
 #: The levels of a yes/no factor on the card, in order; a measured factor has its ranges, then the last of these.
 LEVELS: tuple[str, ...] = ("no", "yes", "not recorded")
@@ -49,6 +62,10 @@ LEVELS: tuple[str, ...] = ("no", "yes", "not recorded")
 SCALES: tuple[int, ...] = tuple(range(2, 61))
 #: Values sampled in each range of a measured factor by :meth:`PointsCard.error_bound`.
 BOUND_GRID = 401
+#: Cells on one row of the printed card; a line with more levels wraps.
+CELLS_PER_ROW = 12
+#: How a measured factor's ranges are made: runs of equal points ("fine") or the registry's plain-words bands.
+RANGES: tuple[str, ...] = ("fine", "registry")
 
 
 def _line_title(name: str, ranged: bool) -> str:
@@ -105,10 +122,15 @@ class PointsCard:
     reference : dict
         ``{"log": name, "sessions": n, "max_abs_difference": d}`` for the log
         the scale was checked on, or empty.
+    bands : dict of str to tuple of float
+        The range edges of the measured factors whose ranges are not the
+        registry's (a fine card's); empty for registry ranges.
     """
 
-    def __init__(self, *, table: pd.DataFrame, scale: float, base: float, source: str, model: object):
+    def __init__(self, *, table: pd.DataFrame, scale: float, base: float, source: str, model: object,
+                 bands: dict[str, tuple[float, ...]] | None = None):
         self.table = table
+        self.bands = {} if bands is None else dict(bands)
         self.factors = tuple(dict.fromkeys(table.index.get_level_values("factor")))
         ranged = {f: model.encoder_.kinds_[f] != "binary" for f in self.factors}
         self.titles = pd.Series({f: _line_title(f, ranged[f]) for f in self.factors},
@@ -139,13 +161,35 @@ class PointsCard:
         """One factor's points, indexed by its levels in card order."""
         return self.points.loc[factor]
 
+    def cell_labels(self, factor: str) -> list[str]:
+        """A line's levels as the printed page labels them: short, for the narrow cells of a fine card.
+
+        Whole-unit ranges read ``"<5"``, ``"5"``, ``"5-9"`` (both ends
+        included) and ``"25+"``; ranges of a ratio or of litres read by their
+        first value (``"1.06+"``: from 1.06 up to the next range), the first
+        ``"<0.36"``. Yes/no levels and ``not recorded`` are as in :attr:`table`.
+        """
+        t = self.table.loc[factor]
+        if t["low"].isna().all():  # yes/no
+            return list(t.index)
+        if len(t) == 2:  # one range: "any value"
+            return list(t.index)
+        if get_factor(factor).scale.whole(self.bands.get(factor)):  # "under 5" -> "<5", "5 to 9" -> "5-9"
+            return [n if n == LEVELS[-1] else n.replace("under ", "<").replace(" to ", "\u2013") for n in t.index]
+        labels = []
+        for k, (name, lo) in enumerate(zip(t.index, t["low"].to_numpy(), strict=True)):
+            labels.append(name if name == LEVELS[-1] else f"<{t['high'].iloc[0]:g}" if k == 0 else f"{lo:g}+")
+        return labels
+
     # ------------------------------------------------------------------ scoring
-    def levels(self, log: pd.DataFrame) -> pd.DataFrame:
+    def levels(self, log: pd.DataFrame, *, values: pd.DataFrame | None = None) -> pd.DataFrame:
         """The card level of every factor for every session (a range, ``yes``/``no``, or ``not recorded``).
 
         Parameters
         ----------
         log : DataFrame of shape (n_sessions, n_columns)
+        values : DataFrame or None, default=None
+            ``model.encoder_.values(log)`` if already computed.
 
         Returns
         -------
@@ -153,7 +197,7 @@ class PointsCard:
             One categorical column per factor, its categories the factor's
             levels in card order.
         """
-        return self.model.exposure_levels(log)[list(self.factors)]
+        return self.model.exposure_levels(log, values=values, bands=self.bands)[list(self.factors)]
 
     def totals(self, levels: pd.DataFrame) -> np.ndarray:
         """Total points of sessions at the given levels (from :meth:`levels`)."""
@@ -321,42 +365,56 @@ class PointsCard:
         fig.text(left, y, "1. On each line, circle the points of the level that fits the session.",
                  fontsize=10, va="top", weight="bold")
 
-        # step 1: factor points, each line with its own levels (a label over each level's points)
-        n = len(self.factors)
-        n_cells = max(len(self.line(f)) for f in self.factors) if n else 1
-        row_h = 0.0265
+        # step 1: factor points, each line with its own levels (a label over each level's points), a line of
+        # many levels (a fine card's measured factor) wrapped over several rows
+        lines = {f: list(zip(self.cell_labels(f), self.line(f).to_numpy(), strict=True))[:-1] for f in self.factors}
+        unknown = {f: int(self.line(f).iloc[-1]) for f in self.factors}  # "not recorded": its own last column
+        per_row = CELLS_PER_ROW
+        rows = {f: max(1, int(np.ceil(len(lines[f]) / per_row))) for f in self.factors}
+        per_row = min(per_row, max(len(v) for v in lines.values()) if lines else 1)  # a short card: wider cells
+        n_rows = sum(rows.values())
+        row_h = 0.0265 if n_rows <= 12 else 0.019
         top = y - 0.018
-        bottom = top - row_h * (n + 1)
+        bottom = top - row_h * (n_rows + 1)
         ax = fig.add_axes((left, bottom, width, top - bottom))
         ax.set_axis_off()
         ax.set_xlim(0, 1)
-        ax.set_ylim(n + 1, 0)
-        x0 = 0.40
-        cell = (1 - x0) / n_cells
+        ax.set_ylim(n_rows + 1, 0)
+        x0 = 0.37
+        cell = (1 - x0) / (per_row + 1)
         ax.text(0.0, 0.5, "Risk factor (this session)", weight="bold", fontsize=9, va="center")
         ax.text(x0, 0.5, "level and its points (not recorded = not known)", weight="bold", fontsize=9,
                 va="center")
-        for i, f in enumerate(self.factors, start=1):
-            if i % 2:
-                ax.add_patch(Rectangle((0, i), 1, 1, color="0.94", lw=0))
+        longest = max((len(label) for v in lines.values() for label, _ in v), default=0)
+        small = 6.5 if max(rows.values()) == 1 else 5.0 if longest > 6 else 5.8
+        i = 1
+        for n_line, f in enumerate(self.factors):
+            if not n_line % 2:
+                ax.add_patch(Rectangle((0, i), 1, rows[f], color="0.94", lw=0))
             hint = self.hints[f]
-            ax.text(0.005, i + (0.36 if hint else 0.5), self.titles[f], fontsize=8.5, va="center")
+            ax.text(0.005, i + (0.36 if hint else 0.5), self.titles[f], fontsize=8.5 if n_rows <= 12 else 7.5,
+                    va="center")
             if hint:
-                ax.text(0.005, i + 0.76, hint, fontsize=6.5, va="center", color="0.35")
-            for k, (lv, pts) in enumerate(self.line(f).items()):
-                x = x0 + cell * ((n_cells - 1 if lv == LEVELS[-1] else k) + 0.5)  # "not recorded" last on every line
-                ax.text(x, i + 0.3, lv, fontsize=6.5, va="center", ha="center", color="0.3")
-                ax.text(x, i + 0.7, str(int(pts)), fontsize=10, va="center", ha="center")
+                ax.text(0.005, i + 0.76, hint, fontsize=6.5 if n_rows <= 12 else 5.8, va="center", color="0.35")
+            for k, (label, pts) in enumerate(lines[f]):
+                row, col = divmod(k, per_row)
+                x = x0 + cell * (col + 0.5)
+                ax.text(x, i + row + 0.3, label, fontsize=small, va="center", ha="center", color="0.3")
+                ax.text(x, i + row + 0.7, str(int(pts)), fontsize=9.5, va="center", ha="center")
+            x = x0 + cell * (per_row + 0.5)
+            ax.text(x, i + 0.3, LEVELS[-1], fontsize=small, va="center", ha="center", color="0.3")
+            ax.text(x, i + 0.7, str(unknown[f]), fontsize=9.5, va="center", ha="center")
+            i += rows[f]
 
         # step 2: total -> risk, in column blocks
         y = bottom - 0.012
         fig.text(left, y, "2. Add up the circled points and read the risk for that total.", fontsize=10, va="top",
                  weight="bold")
         table = self.lookup_table()
-        n_blocks = 6
+        n_blocks = 6 if len(table) <= 60 else 8
         per_col = int(np.ceil(len(table) / n_blocks))
         t_top = y - 0.02
-        height = 0.0155 * (per_col + 1)
+        height = (0.0155 if per_col <= 10 else 0.0135) * (per_col + 1)
         ax2 = fig.add_axes((left, t_top - height, width, height))
         ax2.set_axis_off()
         ax2.set_xlim(0, n_blocks)
@@ -384,8 +442,10 @@ class PointsCard:
                      f"{r.tier.upper()} ({tier_band(r.tier)}): {r[1]}-{r[2]} points. {style.meaning}.",
                      fontsize=9, va="top", bbox={"facecolor": style.fill, "edgecolor": "none", "pad": 2})
         y -= 0.022 * (len(self.tier_ranges()) + 1) + 0.012
+        ranges = ("a measured line's ranges are the values that score the same points (a range marked + runs up to "
+                  "the next one)" if self.bands else "a range is scored at a typical value of it")
         note = (f"Each level's points are its log-odds in the model, rounded (1 point = {1 / self.scale:.2g} "
-                "log-odds); a range is scored at a typical value of it; the lowest level of each line scores 0")
+                f"log-odds); {ranges}; the lowest level of each line scores 0")
         if self.reference:
             note += (f". Over the {self.reference['sessions']:,} sessions of {self.reference['log']}, the card's risk "
                      f"is at most {100 * self.reference['max_abs_difference']:.1f} percentage points from the model's")
@@ -445,9 +505,39 @@ class PointsCard:
                 f"per log-odds, 0-{len(self.risk_table) - 1} points)")
 
 
+def _fine_edges(model: object, factor: str, scale: float, shift: float, recorded: np.ndarray) -> tuple[float, ...]:
+    """A fine card's range edges of one measured factor: where its whole points change along its recorded steps.
+
+    The curve is read at every multiple of the scale's ``resolution`` across
+    ``recorded`` (the reference log's values, clipped as the model reads
+    them; without any, the outer spline knots or the limits): at the value
+    itself for a whole-unit measure, at the middle of the step otherwise.
+    """
+    sc = get_factor(factor).scale
+    res = float(sc.resolution)
+    if len(recorded):
+        lo, hi = float(np.min(recorded)), float(np.max(recorded))
+    else:
+        knots = model.encoder_.knots_.get(factor)
+        lo, hi = (knots[0], knots[-1]) if knots else sc.limits
+    lo, hi = np.floor(lo / res + 1e-9) * res, np.ceil(hi / res - 1e-9) * res
+    steps = np.round(lo / res + np.arange(int(np.rint((hi - lo) / res)) + 1)) * res
+    at = steps if sc.whole() else np.minimum(steps + res / 2, hi)
+    curve = model.partial_effect(factor, sc.clip(at))["log_odds"].to_numpy()
+    points = np.round(scale * (curve - shift))
+    change = np.flatnonzero(np.diff(points) != 0) + 1
+    digits = max(0, -int(np.floor(np.log10(res) + 1e-9)))
+    return tuple(float(round(e, digits)) for e in steps[change])
+
+
+def _merge_equal(edges: tuple[float, ...], points: np.ndarray) -> tuple[float, ...]:
+    """Range edges without those between two neighbouring ranges of equal points (``points``: one per range)."""
+    return tuple(e for e, a, b in zip(edges, points[:-1], points[1:], strict=True) if a != b)
+
+
 def points_card(model: object, *, log: pd.DataFrame | None = None, scale: float | None = None,
-                tolerance: float = 0.025, source: str | None = None, log_name: str = "the reference log"
-                ) -> PointsCard:
+                tolerance: float = 0.025, ranges: str = "fine", source: str | None = None,
+                log_name: str = "the reference log") -> PointsCard:
     """Turn a fitted model into an integer points card.
 
     Parameters
@@ -456,21 +546,25 @@ def points_card(model: object, *, log: pd.DataFrame | None = None, scale: float 
         A fitted model.
     log : DataFrame or None, default=None
         Reference log: its values represent each range of a measured factor
-        (the median of the log's values in it), the card must agree with the
-        model on it within ``tolerance`` (which picks the scale), and the
-        agreement is recorded on the card. Without it, ranges are read at
-        fixed points (see
+        (the median of the log's values in it) and span a fine card's
+        ranges, the card must agree with the model on it within
+        ``tolerance`` (which picks the scale), and the agreement is recorded
+        on the card. Without it, ranges are read at fixed points (see
         :meth:`~backpain_analysis.model.PainRiskModel.factor_levels`) and the
         scale is chosen by :meth:`PointsCard.error_bound`, which is much
         stricter.
     scale : float or None, default=None
         Points per unit of log-odds; ``None`` picks the smallest of
         :data:`SCALES` that meets ``tolerance``, or the one that comes
-        closest when none does (the ranges' own approximation does not
-        shrink with finer points).
+        closest when none does.
     tolerance : float, default=0.025
         Largest accepted |card risk - model risk| (0.025 = 2.5 percentage
         points, under the 3 promised).
+    ranges : {"fine", "registry"}, default="fine"
+        A measured factor's ranges: runs of values that score the same points
+        (within the tolerance, at the cost of more ranges), or the registry's
+        plain-words ranges (warm-up under 5, 5 to 9, 10+; far fewer, and
+        approximate: a whole range is read at one value).
     source : str or None, default=None
         What the model was fitted on, printed on the card (default: its
         sessions and clients).
@@ -486,7 +580,7 @@ def points_card(model: object, *, log: pd.DataFrame | None = None, scale: float 
     >>> from backpain_analysis import load_default_model, simulate_cohort
     >>> from backpain_analysis.points import points_card
     >>> log = simulate_cohort(n_clients=20, weeks=8, seed=4)
-    >>> card = points_card(load_default_model(), log=log)
+    >>> card = points_card(load_default_model(), log=log, ranges="registry")
     >>> card.line("short_warmup").index.tolist()
     ['under 5', '5 to 9', '10+', 'not recorded']
     """
@@ -495,25 +589,42 @@ def points_card(model: object, *, log: pd.DataFrame | None = None, scale: float 
     from .features import prepare_log
 
     check_is_fitted(model, "coef_")
+    if ranges not in RANGES:
+        raise ValueError(f"ranges must be one of {', '.join(RANGES)}, not {ranges!r}")
     if log is not None and "acwr" not in log.columns:
         log = prepare_log(log)  # once, for the ranges' values, the levels and the model's risks
-    table = model.factor_levels(log=log)
-    shift = table["log_odds"].groupby(level="factor", sort=False).transform("min")
-    base = float(model.baseline() + table["log_odds"].groupby(level="factor", sort=False).min().sum())
-    rel = (table["log_odds"] - shift).to_numpy()
+    values = model.encoder_.values(log) if log is not None else None
+    registry = model.factor_levels(log=log, values=values)
     if source is None:
         t = model.training_
         source = f"{t['labelled']:,} sessions of {t['clients']} clients"
+    measured = [f for f in model.encoder_.factors_ if model.encoder_.kinds_[f] != "binary"]
+    recorded = {f: (values[f].dropna().to_numpy() if values is not None else np.zeros(0)) for f in measured}
+    lowest = registry["log_odds"].groupby(level="factor", sort=False).min()
+
+    def scored(table: pd.DataFrame, s: float) -> tuple[pd.DataFrame, float]:
+        shift = table["log_odds"].groupby(level="factor", sort=False).transform("min")
+        base = float(model.baseline() + table["log_odds"].groupby(level="factor", sort=False).min().sum())
+        return table.assign(points=np.round((table["log_odds"] - shift).to_numpy() * s).astype(int)), base
 
     def build(s: float) -> PointsCard:
-        return PointsCard(table=table.assign(points=np.round(rel * s).astype(int)), scale=s, base=base,
-                          source=source, model=model)
+        bands = {}
+        table, base = scored(registry, s)
+        if ranges == "fine" and measured:
+            bands = {f: _fine_edges(model, f, s, lowest[f], recorded[f]) for f in measured}
+            table, base = scored(model.factor_levels(log=log, bands=bands, values=values), s)
+            merged = {f: _merge_equal(bands[f], table.loc[f, "points"].to_numpy()[:-1]) for f in measured}
+            if merged != bands:  # neighbours that came out at the same points, read at the log's values: one range
+                bands = merged
+                table, base = scored(model.factor_levels(log=log, bands=bands, values=values), s)
+        return PointsCard(table=table, scale=s, base=base, source=source, model=model, bands=bands)
 
-    if log is not None:  # find the reference log's levels once; each scale then costs one lookup
-        levels = model.exposure_levels(log)[list(dict.fromkeys(table.index.get_level_values("factor")))]
+    if log is not None:
         model_risk = model.predict_risk(log).to_numpy()
+        registry_levels = model.exposure_levels(log, values=values)[list(lowest.index)]
 
         def gap(card: PointsCard) -> float:
+            levels = card.levels(log, values=values) if card.bands else registry_levels
             total = card.totals(levels)
             return float(np.abs(card.risk_for_total(total) - model_risk).max()) if len(total) else 0.0
     else:

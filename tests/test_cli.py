@@ -194,3 +194,28 @@ def test_a_card_from_a_bundled_log_says_simulated(capsys, tmp_path, monkeypatch)
     assert code == 0, err
     assert "example_clients.csv, SIMULATED (" in seen["source"]
     assert seen["source"].startswith("default_model.json (")  # an updated (or kept) default model
+
+
+def test_the_card_ranges_option_reaches_the_card(capsys, tmp_path, monkeypatch):
+    from backpain_analysis.cli import CARD_RANGES
+    from backpain_analysis.model import PainRiskModel
+    from backpain_analysis.points import RANGES
+
+    assert CARD_RANGES == RANGES  # the parser's copy, kept so that building it imports nothing heavy
+    seen = []
+    real = PainRiskModel.points_card
+
+    def spy(self, **kwargs):
+        seen.append(kwargs["ranges"])
+        return real(self, **kwargs)
+
+    monkeypatch.setattr(PainRiskModel, "points_card", spy)
+    log = _simulated_file(tmp_path)
+    for ranges in RANGES:
+        code, out, err = run(capsys, "fit", str(log), "--bootstrap", "0", "--card", str(tmp_path / "c.png"),
+                             "--card-ranges", ranges)
+        assert code == 0, err
+        assert f"({ranges} ranges)" in out
+    assert seen == list(RANGES)
+    with pytest.raises(SystemExit):
+        run(capsys, "fit", str(log), "--card", str(tmp_path / "c.png"), "--card-ranges", "coarse")

@@ -26,35 +26,73 @@ def model():
 
 @pytest.fixture(scope="module")
 def card(model, bundled_log) -> PointsCard:
+    """The default card: fine ranges."""
     return points_card(model, log=bundled_log, log_name="the bundled simulated cohort")
 
 
-def test_card_agreement_with_the_model_on_the_bundled_cohort_is_measured_and_recorded(card, model, bundled_log):
-    """With ranges for the measured exposures the card cannot follow the model's curves within 3 points for every
-    session (the issue's bound, not met: see the closing note); what it does reach is measured, recorded on the
-    card, and held here so that it cannot get worse unnoticed."""
+@pytest.fixture(scope="module")
+def registry_card(model, bundled_log) -> PointsCard:
+    """The card with the registry's plain-words ranges."""
+    return points_card(model, log=bundled_log, ranges="registry", log_name="the bundled simulated cohort")
+
+
+def test_the_card_is_within_3_points_of_the_model_on_the_bundled_cohort(card, model, bundled_log):
+    """Fine ranges (the default) follow the model's curves: every session of the bundled cohort within the
+    tolerance (2.5 points, under the 3 promised), and the agreement is recorded on the card."""
     scored = card.score(bundled_log)
     gap = scored["difference"].abs()
-    worst = gap.max()
-    assert worst == pytest.approx(card.max_abs_difference(bundled_log))
-    assert card.reference["max_abs_difference"] == pytest.approx(worst)
+    assert gap.max() <= 0.025 < 0.03
+    assert card.reference["max_abs_difference"] == pytest.approx(gap.max())
     assert card.reference["sessions"] == len(bundled_log)
     np.testing.assert_allclose(scored["model_risk"], model.predict_risk(bundled_log))
+    assert (scored["card_tier"] == scored["model_tier"]).mean() > 0.95  # measured: 97.1%
+
+
+def test_registry_ranges_are_far_coarser_and_say_so(registry_card, card, bundled_log):
+    """With the registry's ranges the card cannot follow the model's curves within 3 points for every session; what
+    it does reach is measured, recorded on the card, and held here so that it cannot get worse unnoticed."""
+    gap = registry_card.score(bundled_log)["difference"].abs()
+    assert registry_card.reference["max_abs_difference"] == pytest.approx(gap.max())
+    assert gap.max() > 0.03  # measured: 20.8 points
     assert (gap <= 0.03).mean() > 0.85 and gap.mean() < 0.02  # measured: 86.8% within 3 points, mean 1.6 points
-    assert (scored["card_tier"] == scored["model_tier"]).mean() > 0.9  # measured: 91.8%
+    assert len(registry_card.table) < len(card.table) / 3
+    with pytest.raises(ValueError, match="ranges must be one of fine, registry"):
+        points_card(registry_card.model, ranges="coarse")
 
 
-def test_each_factor_has_its_own_levels(card, model):
-    """Yes/no factors: no, yes, not recorded; measured ones: the registry's ranges, then not recorded."""
-    assert card.factors == tuple(model.encoder_.factors_)
-    for f in card.factors:
-        levels = card.line(f).index.tolist()
-        if model.encoder_.kinds_[f] == "binary":
-            assert levels == list(LEVELS)
-        else:
-            assert levels == [*get_factor(f).scale.band_labels(), "not recorded"]
-    assert card.line("short_warmup").index.tolist() == ["under 5", "5 to 9", "10+", "not recorded"]
+def test_each_factor_has_its_own_levels(card, registry_card, model):
+    """Yes/no factors: no, yes, not recorded; measured ones: their ranges (the registry's, or the fine card's), then
+    not recorded."""
+    for c in (card, registry_card):
+        assert c.factors == tuple(model.encoder_.factors_)
+        for f in c.factors:
+            levels = c.line(f).index.tolist()
+            if model.encoder_.kinds_[f] == "binary":
+                assert levels == list(LEVELS)
+            else:
+                assert levels == [*get_factor(f).scale.band_labels(c.bands.get(f)), "not recorded"]
+    assert registry_card.bands == {}
+    assert registry_card.line("short_warmup").index.tolist() == ["under 5", "5 to 9", "10+", "not recorded"]
     assert card.line("prior_back_pain").index.tolist() == ["no", "yes", "not recorded"]
+    assert card.line("short_warmup").index[:3].tolist() == ["0", "1 to 2", "3"]
+
+
+def test_fine_ranges_are_runs_of_equal_points_on_the_recorded_steps(card, model, bundled_log):
+    """A fine range starts on a recorded step of its measure, no two neighbours score the same, and within a range
+    the model's curve stays within 1.5 points of the range's points (0.5 rounding, at most one point of curve)."""
+    levels = card.levels(bundled_log)
+    contributions = model.contributions(bundled_log)
+    lowest = card.log_odds.groupby(level="factor", sort=False).min()
+    for f, edges in card.bands.items():
+        scale = get_factor(f).scale
+        steps = np.asarray(edges) / scale.resolution
+        np.testing.assert_allclose(steps, np.round(steps), atol=1e-6)
+        ranged = card.line(f).drop("not recorded").to_numpy()
+        assert (np.diff(ranged) != 0).all(), f
+        points = card.line(f).to_numpy()[levels[f].cat.codes.to_numpy()]
+        error = np.abs(points / card.scale + lowest[f] - contributions[f].to_numpy())
+        assert error.max() <= 1.5 / card.scale, (f, error.max() * card.scale)
+    assert set(card.bands) == {f for f in card.factors if model.encoder_.kinds_[f] != "binary"}
 
 
 def test_a_range_is_read_at_the_median_of_the_log_and_at_a_fixed_point_without_one(model, bundled_log):
@@ -105,9 +143,12 @@ def test_a_session_scored_by_hand(card, model, bundled_log):
     expected = 1 / (1 + np.exp(-(card.base + hand / card.scale)))
     assert scored["card_risk"] == pytest.approx(round(expected, 2))
     assert abs(scored["card_risk"] - model.predict_risk(row).iloc[0]) < 0.03
-    # the warm-up range from the minutes: 3 min is "under 5", 7 is "5 to 9", 12 is "10+", a blank is not recorded
+    # the warm-up range from the minutes: on the fine card each minute up to 13 has its own points; on the
+    # registry's, 3 min is "under 5", 7 is "5 to 9", 12 is "10+"; a blank is not recorded
     some = bundled_log.head(4).assign(warmup_min=[3.0, 7.0, 12.0, np.nan])
-    assert card.levels(some)["short_warmup"].tolist() == ["under 5", "5 to 9", "10+", "not recorded"]
+    assert card.levels(some)["short_warmup"].tolist() == ["3", "7", "12", "not recorded"]
+    registry = points_card(model, log=bundled_log, ranges="registry")
+    assert registry.levels(some)["short_warmup"].tolist() == ["under 5", "5 to 9", "10+", "not recorded"]
 
 
 def test_risk_table_and_tiers(card):
@@ -124,7 +165,7 @@ def test_risk_table_and_tiers(card):
     assert len(lookup) < len(table)  # totals with the same printed risk share a row
     md = card.to_markdown()
     assert md.count("\n|") > len(card.factors) and "| History of back pain | no: 0; yes: " in md
-    assert "| Warm-up, min | under 5: " in md
+    assert "| Warm-up, min | 0: " in md
     frame = card.to_frame()
     assert list(frame.columns) == ["factor", "level", "points"] and len(frame) == len(card.table)
 
@@ -172,23 +213,28 @@ def test_png_and_pdf_are_one_page(card, tmp_path):
     with pytest.raises(ValueError, match=r"\.png or \.pdf"):
         card.save(tmp_path / "card.svg")
     fig = card.plot()
-    texts = " ".join(t.get_text() for t in fig.texts)
+    texts = " ".join(" ".join(t.get_text() for t in fig.texts).split())
     assert "not a diagnosis" in texts and "bundled simulated cohort" in texts
 
 
-def test_the_page_reads_levels_hints_colours_meanings_and_disclaimer_from_the_registries(card, model):
+@pytest.mark.parametrize("ranges", ["fine", "registry"])
+def test_the_page_reads_levels_hints_colours_meanings_and_disclaimer_from_the_registries(ranges, card,
+                                                                                          registry_card, model):
     from matplotlib.colors import to_rgba
 
     from backpain_analysis.tiers import TIER_STYLES, tier_band
     from backpain_analysis.triage import disclaimer
 
+    card = card if ranges == "fine" else registry_card
     fig = card.plot()
     factors_ax, table_ax = fig.axes[:2]
     printed = [t.get_text() for t in factors_ax.texts]
-    # every level of every line, with its points
+    # every level of every line, with its points, in the page's short labels
     for f in card.factors:
         assert card.titles[f] in printed
-        assert set(card.line(f).index) <= set(printed)
+        labels = card.cell_labels(f)
+        assert set(labels) <= set(printed) and len(labels) == len(card.line(f))
+        assert {str(int(p)) for p in card.line(f)} <= set(printed)
     # a yes/no factor's hint is the registry's; a measured factor's is its scale's advice (no typed threshold)
     for f in card.factors:
         spec = get_factor(f)

@@ -18,7 +18,7 @@ Models are saved as plain JSON with a format version, never pickled.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
 
@@ -824,16 +824,16 @@ class PainRiskModel(ClassifierMixin, BaseEstimator):
     #: the last of these.
     LEVELS: tuple[str, ...] = ("no", "yes", "not recorded")
 
-    def _level_names(self, factor: str) -> list[str]:
-        """A factor's card levels: ``no``, ``yes`` (yes/no) or its scale's ranges, then ``not recorded``."""
+    def _level_names(self, factor: str, edges: tuple[float, ...] | None = None) -> list[str]:
+        """A factor's card levels: ``no``, ``yes`` (yes/no) or its ranges, then ``not recorded``."""
         if self.encoder_.kinds_[factor] == "binary":
             return list(self.LEVELS)
-        return [*get_factor(factor).scale.band_labels(), self.LEVELS[-1]]
+        return [*get_factor(factor).scale.band_labels(edges), self.LEVELS[-1]]
 
-    def _band_point(self, factor: str, low: float, high: float) -> float:
+    def _band_point(self, factor: str, low: float, high: float, edges: tuple[float, ...] | None = None) -> float:
         """The fixed representative value of the range ``[low, high)`` (see :meth:`factor_levels`)."""
         scale = get_factor(factor).scale
-        whole = all(float(e).is_integer() for e in (*scale.bands, *scale.limits) if np.isfinite(e))
+        whole = scale.whole(edges) and all(float(e).is_integer() for e in scale.limits if np.isfinite(e))
         last = high - 1 if whole and np.isfinite(high) and high < scale.limits[1] else high
         knots = self.encoder_.knots_.get(factor)
         if knots is not None:  # where the central 90% of the training values lie
@@ -845,7 +845,8 @@ class PainRiskModel(ClassifierMixin, BaseEstimator):
             return float(low if np.isfinite(low) else last)
         return float((low + last) / 2)
 
-    def factor_levels(self, *, log: pd.DataFrame | None = None) -> pd.DataFrame:
+    def factor_levels(self, *, log: pd.DataFrame | None = None, bands: Mapping[str, tuple[float, ...]] | None = None,
+                      values: pd.DataFrame | None = None) -> pd.DataFrame:
         """The log-odds of each level of each factor against its reference, as the points card prints them.
 
         A yes/no factor has the levels ``no`` (0), ``yes`` (its coefficient)
@@ -875,6 +876,11 @@ class PainRiskModel(ClassifierMixin, BaseEstimator):
         ----------
         log : DataFrame of shape (n_sessions, n_columns) or None, default=None
             A reference log whose values represent each range.
+        bands : mapping of str to tuple of float, or None, default=None
+            Range edges of some measured factors in place of their registry
+            scale's ``bands`` (a fine points card's).
+        values : DataFrame or None, default=None
+            ``encoder_.values(log)`` if already computed.
 
         Returns
         -------
@@ -889,10 +895,13 @@ class PainRiskModel(ClassifierMixin, BaseEstimator):
         check_is_fitted(self, "coef_")
         enc = self.encoder_
         columns = self._columns()
-        values = levels = None
+        bands = {} if bands is None else bands
+        levels = None
         if log is not None:
-            values = enc.values(log)
-            levels = self.exposure_levels(log, values=values)
+            values = enc.values(log) if values is None else values
+            levels = self.exposure_levels(log, values=values, bands=bands)
+        else:
+            values = None
         rows = []
         for f in enc.factors_:
             idx = columns[f]
@@ -900,18 +909,19 @@ class PainRiskModel(ClassifierMixin, BaseEstimator):
             u = self._indicator(f)
             unknown = (self.coef_[u] if u is not None else np.asarray(enc.fill_[f]) @ self.coef_[idx]) \
                 - ref @ self.coef_[idx]
-            names = self._level_names(f)
+            own = bands.get(f)
+            names = self._level_names(f, own)
             if enc.kinds_[f] == "binary":
                 coef = float(self.coef_[idx[0]])
                 lines = [(0.0, 0.0, np.nan, np.nan), (coef, 1.0, np.nan, np.nan)]
             else:
                 scale = get_factor(f).scale
-                edges = [scale.limits[0], *map(float, scale.bands), scale.limits[1]]
+                edges = [scale.limits[0], *map(float, scale.bands if own is None else own), scale.limits[1]]
                 v = values[f].to_numpy() if values is not None else np.zeros(0)
                 recorded = v[~np.isnan(v)]
-                band = scale.band_of(recorded)
+                band = scale.band_of(recorded, own)
                 points = [float(np.median(recorded[band == k])) if (band == k).any()
-                          else self._band_point(f, edges[k], edges[k + 1]) for k in range(len(edges) - 1)]
+                          else self._band_point(f, edges[k], edges[k + 1], own) for k in range(len(edges) - 1)]
                 log_odds = (enc.basis(f, scale.clip(np.array(points))) - ref) @ self.coef_[idx]
                 lines = list(zip(log_odds.tolist(), points, edges[:-1], edges[1:], strict=True))
             lines.append((float(unknown), np.nan, np.nan, np.nan))
@@ -921,7 +931,8 @@ class PainRiskModel(ClassifierMixin, BaseEstimator):
         out = pd.DataFrame(rows, columns=["factor", "level", "log_odds", "value", "low", "high", "sessions"])
         return out.set_index(["factor", "level"])
 
-    def exposure_levels(self, X: pd.DataFrame, *, values: pd.DataFrame | None = None) -> pd.DataFrame:
+    def exposure_levels(self, X: pd.DataFrame, *, values: pd.DataFrame | None = None,
+                        bands: Mapping[str, tuple[float, ...]] | None = None) -> pd.DataFrame:
         """The card level of every factor in every session (see :meth:`factor_levels`).
 
         Parameters
@@ -929,6 +940,8 @@ class PainRiskModel(ClassifierMixin, BaseEstimator):
         X : DataFrame of shape (n_sessions, n_columns)
         values : DataFrame or None, default=None
             ``encoder_.values(X)`` if already computed.
+        bands : mapping of str to tuple of float, or None, default=None
+            Other range edges for some measured factors (see :meth:`factor_levels`).
 
         Returns
         -------
@@ -938,16 +951,17 @@ class PainRiskModel(ClassifierMixin, BaseEstimator):
         """
         check_is_fitted(self, "coef_")
         values = self.encoder_.values(X) if values is None else values
+        bands = {} if bands is None else bands
         out = {}
         for f in self.encoder_.factors_:
             v = values[f].to_numpy()
-            names = self._level_names(f)
+            names = self._level_names(f, bands.get(f))
             known = ~np.isnan(v)
             codes = np.full(len(v), len(names) - 1)  # not recorded
             if self.encoder_.kinds_[f] == "binary":
                 codes[known] = (v[known] == 1).astype(int)
             else:
-                codes[known] = get_factor(f).scale.band_of(v[known])
+                codes[known] = get_factor(f).scale.band_of(v[known], bands.get(f))
             out[f] = pd.Categorical.from_codes(codes, categories=names)
         return pd.DataFrame(out, index=X.index)
 
