@@ -54,6 +54,7 @@ __all__ = [
     "one_blas_thread",
     "outcome",
     "separated_features",
+    "unique_rows",
 ]
 
 
@@ -110,6 +111,33 @@ def one_blas_thread(func: Callable) -> Callable:
     return wrapper
 
 
+#: Odd 64-bit multipliers that hash a design row's bit patterns into one integer (seeded: the same every run).
+_ROW_HASH = np.random.default_rng(20260601).integers(1, 2**62, size=256, dtype=np.int64).astype(np.uint64) * 2 + 1
+
+
+def unique_rows(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(X, axis=0, return_inverse=True)``, by hashing each row's bits into one integer.
+
+    Sorting one integer per row is much faster than comparing rows of floats; the patterns come out in the same
+    (lexicographic) order as ``np.unique``'s. A hash collision, which would merge two different rows, is detected
+    (the patterns must give back ``X`` exactly) and then ``np.unique`` does the work.
+    """
+    k = X.shape[1]
+    if k > len(_ROW_HASH):
+        return np.unique(X, axis=0, return_inverse=True)
+    bits = np.ascontiguousarray(X + 0.0).view(np.uint64)  # + 0.0: -0.0 and 0.0 are one value, as np.unique has it
+    with np.errstate(over="ignore"):
+        key = (bits * _ROW_HASH[:k]).sum(axis=1, dtype=np.uint64)  # wraps modulo 2**64
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    patterns = X[first]
+    if not np.array_equal(patterns[inverse], X):
+        return np.unique(X, axis=0, return_inverse=True)
+    order = np.lexsort(patterns.T[::-1])  # np.unique's order: by the first column, then the next, ...
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    return patterns[order], rank[inverse]
+
+
 def collapse_patterns(X: np.ndarray, y: np.ndarray | None = None
                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Collapse identical design rows into patterns with event and non-event counts.
@@ -138,7 +166,7 @@ def collapse_patterns(X: np.ndarray, y: np.ndarray | None = None
         _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
         patterns = X[first]
     else:
-        patterns, inverse = np.unique(X, axis=0, return_inverse=True)
+        patterns, inverse = unique_rows(X)
     inverse = inverse.reshape(-1)
     m = len(patterns)
     events = np.bincount(inverse, weights=y.astype(float), minlength=m)

@@ -108,3 +108,17 @@ def test_choose_penalty_by_client_grouped_cv(complete_log):
     assert choice.table.loc[10.0, "deviance"] == pytest.approx(total / len(y), rel=1e-4)
     with pytest.raises(ModelError, match="fewer than 2 clients"):
         choose_penalty(X, y, groups=np.zeros(len(y)))
+
+
+def testunique_rows_by_hash_equals_numpy_unique():
+    """The hashed row collapse gives np.unique's patterns, order and inverse, -0.0 and 0.0 as one value."""
+    from backpain_analysis.fitting import unique_rows
+
+    rng = np.random.default_rng(5)
+    X = np.round(rng.normal(size=(3000, 7)), 1)
+    X = np.r_[X, X[:500], -0.0 * X[:50] + X[:50], np.zeros((3, 7)), -np.zeros((2, 7))]
+    patterns, inverse = unique_rows(X)
+    expected, expected_inverse = np.unique(X, axis=0, return_inverse=True)
+    np.testing.assert_array_equal(patterns, expected)
+    np.testing.assert_array_equal(inverse, expected_inverse.reshape(-1))
+    np.testing.assert_array_equal(patterns[inverse], X)

@@ -59,13 +59,10 @@ def bootstrap_validate(log: pd.DataFrame, *, model: PainRiskModel | None = None,
     """
     if B < 1:
         raise ValueError("B must be at least 1")
-    if model is None:
-        fitted = PainRiskModel().fit(log)
-    elif not hasattr(model, "coef_"):
-        fitted = clone(model).fit(log)
-    else:
-        fitted = model
-    return fitted.validate(log, B=B, seed=seed, emax_lim=emax_lim)
+    if model is None or not hasattr(model, "coef_"):  # fitted here, on log: its data are log's, nothing to check
+        fitted = (PainRiskModel() if model is None else clone(model)).fit(log)
+        return fitted.validate(B=B, seed=seed, emax_lim=emax_lim)
+    return model.validate(log, B=B, seed=seed, emax_lim=emax_lim)
 
 
 @dataclass
