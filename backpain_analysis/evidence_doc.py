@@ -1,6 +1,7 @@
 """``docs/evidence.md``: the registries' evidence in one place, for a reviewer to audit.
 
-Generated from the registries -- :data:`~backpain_analysis.factors.RISK_FACTORS`,
+Generated from the registries -- :data:`~backpain_analysis.factors.RISK_FACTORS` (and the candidate
+:data:`~backpain_analysis.factors.LOAD_TERMS`),
 :data:`~backpain_analysis.triage.RED_FLAG_RULES` and
 :data:`~backpain_analysis.sources.SOURCES` -- never written by hand: every
 factor's claim, grade, the reason for the grade and the simulated truth, every
@@ -15,7 +16,7 @@ import argparse
 from collections.abc import Sequence
 from pathlib import Path
 
-from .factors import RISK_FACTORS, STRENGTHS
+from .factors import LOAD_TERMS, RISK_FACTORS, STRENGTHS
 from .paths import PROJECT_DIR
 from .sources import SOURCES, get_source
 from .triage import LEVEL_ACTIONS, RED_FLAG_RULES, TRIAGE_LEVELS
@@ -74,6 +75,23 @@ def evidence_markdown() -> str:
             "",
         ]
     lines += [
+        "## Candidate load terms",
+        "",
+        "Not causes of their own: other ways of modelling the load of the sudden-jump cause, which notebook 06 "
+        "compares with the acute:chronic ratio. The default model does not use them.",
+        "",
+    ]
+    for f in LOAD_TERMS:
+        lines += [
+            f"### {f.title} (`{f.name}`)",
+            "",
+            f"- **The evidence:** {f.evidence}",
+            f"- **Grade:** {f.strength}. {f.strength_reason[:1].upper()}{f.strength_reason[1:]}",
+            f"- **Encoding:** {f.encoding}",
+            f"- **Sources:** {_cited(f.sources)}",
+            "",
+        ]
+    lines += [
         "## Red-flag rules",
         "",
         "A rule that fires overrides any estimate. Levels, most urgent first:",
@@ -88,7 +106,7 @@ def evidence_markdown() -> str:
         lines.append(f"| `{r.code}` | {', '.join(f'`{c}`' for c in r.inputs)} | {r.level} | {_cell(r.message)} | "
                      f"{_cell(r.urgency_source)} | {_cited(r.sources)} |")
     lines += ["", "## Sources", ""]
-    used = {k for f in RISK_FACTORS for k in f.sources} | {k for r in RED_FLAG_RULES for k in r.sources}
+    used = {k for f in (*RISK_FACTORS, *LOAD_TERMS) for k in f.sources} | {k for r in RED_FLAG_RULES for k in r.sources}
     for s in sorted(SOURCES, key=lambda s: (s.short.lower(), s.key)):
         if s.key not in used:
             continue

@@ -99,8 +99,9 @@ def test_every_red_flag_rule_cites_its_sources(rule):
 
 def test_evidence_doc_is_generated_and_current():
     text = evidence_markdown()
-    for f in RISK_FACTORS:
+    for f in (*RISK_FACTORS, *LOAD_TERMS):
         assert f"(`{f.name}`)" in text and f.strength_reason[1:] in text
+    assert "Wang et al. 2020" in text and "Bache-Mathiesen et al. 2021" in text  # the load terms' sources
     for r in RED_FLAG_RULES:
         assert f"`{r.code}`" in text
     assert EVIDENCE_DOC.read_text() == text, "docs/evidence.md is stale: run make docs"
