@@ -122,9 +122,32 @@ def _shown(form) -> float:
     return float(text[:-1]) / 100
 
 
+@pytest.fixture(scope="module")
+def load_terms_checked(tmp_path_factory):
+    """The same kind of file, checked with a model whose load terms are the acute and chronic load (no step)."""
+    from backpain_analysis.factors import LOAD_TERMS, MODEL_FACTORS
+    from backpain_analysis.model import PainRiskModel
+
+    folder = tmp_path_factory.mktemp("whatif-browser-load")
+    factors = (*(f for f in MODEL_FACTORS if f != "load_spike"), *(f.name for f in LOAD_TERMS))
+    model = PainRiskModel(factors=factors).fit(simulate_cohort(n_clients=150, weeks=12, seed=42))
+    path = folder / "clients.csv"
+    to_file_values(simulate_cohort(n_clients=14, weeks=5, seed=41)).to_csv(path, index=False)
+    return run_check(path, folder / "out", model=model, progress=False, top_n=8), model
+
+
 def test_what_if_forms_give_the_models_numbers(browser, checked):
     """For several clients: the prefilled estimate, then warm-up, RPE and a yes/no input changed, against what_if."""
-    model = load_default_model()
+    _forms_follow_the_model(browser, checked, load_default_model())
+
+
+def test_what_if_forms_follow_acute_and_chronic_load_terms(browser, load_terms_checked):
+    """A model with the candidate load terms: the page computes the acute and chronic load from the form."""
+    checked, model = load_terms_checked
+    _forms_follow_the_model(browser, checked, model)
+
+
+def _forms_follow_the_model(browser, checked, model):
     data = checked.validation.data
     page, seen = _open(browser, checked.files["report"])
     forms = page.locator("form.what-if")

@@ -162,6 +162,11 @@ def _plain(value: object) -> object:
     return str(value)
 
 
+#: The load columns a page derives from a client's load history and the session's load (the latest session's
+#: acute:chronic ratio, acute and chronic load): terms that read them follow the form's duration and RPE.
+HISTORY_LOAD: tuple[str, ...] = ("acwr", "acute_load", "chronic_load")
+
+
 def _finite(value: float) -> float | None:
     return float(value) if np.isfinite(value) else None
 
@@ -174,7 +179,7 @@ def input_specs(terms: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def _input_spec(col: Column, terms: list[dict[str, Any]]) -> dict[str, Any]:
     """One form input as the page needs it (see :func:`input_specs`)."""
-    used = any(t["column"] == col.name or (t["column"] == "acwr" and col.name in SESSION_LOAD) for t in terms)
+    used = any(t["column"] == col.name or (t["column"] in HISTORY_LOAD and col.name in SESSION_LOAD) for t in terms)
     note = ""
     if not used:
         graded = sorted({f.strength for f in RISK_FACTORS if col.name in f.inputs and f.strength in EXCLUDED_STRENGTHS})
@@ -200,7 +205,8 @@ def what_if_data(model: Any, data: pd.DataFrame, latest: pd.Series) -> dict[str,
     -------
     dict
         ``spec`` (the model's linear predictor), ``inputs``, ``load``
-        (the columns of the session load), ``zones``, ``decimals``, ``history``
+        (the columns of the session load), ``derived`` (the load columns
+        computed from the load history, :data:`HISTORY_LOAD`), ``zones``, ``decimals``, ``history``
         (the words for a log too short for a ratio) and ``clients``: for each,
         ``id``, ``row``, ``values`` (the latest session's inputs, ``None`` if
         not recorded), ``risk`` (its current estimate), ``fixed`` (what the
@@ -210,11 +216,11 @@ def what_if_data(model: Any, data: pd.DataFrame, latest: pd.Series) -> dict[str,
     spec = model.linear_predictor_spec()
     inputs = form_inputs()
     names = {c.name for c in inputs}
-    variable = [t for t in spec["terms"] if t["column"] in names or t["column"] == "acwr"]
+    variable = [t for t in spec["terms"] if t["column"] in names or t["column"] in HISTORY_LOAD]
     fixed_factors = [t["factor"] for t in spec["terms"] if t not in variable]
     out = {"spec": spec, "inputs": input_specs(spec["terms"]), "load": list(SESSION_LOAD),
-           "zones": load_zones(), "decimals": RISK_DECIMALS, "history": load_text(None, history=False),
-           "clients": []}
+           "derived": list(HISTORY_LOAD), "zones": load_zones(), "decimals": RISK_DECIMALS,
+           "history": load_text(None, history=False), "clients": []}
     if not len(latest):
         return out
     if not data.index.is_unique:
@@ -268,15 +274,14 @@ def _check_value(spec: dict[str, Any], value: object) -> None:
             raise ValueError(f"{name}: enter {expected}")
 
 
-def _acwr(history: dict[str, Any], load: float) -> float | None:
-    """The latest session's acute:chronic ratio at this session load, as ``prepare_log`` computes it."""
+def _history_load(history: dict[str, Any], load: float) -> dict[str, float | None]:
+    """The latest session's load columns at this session load (:data:`HISTORY_LOAD`), as ``prepare_log`` has them."""
     if not history["history"]:
-        return None
+        return dict.fromkeys(HISTORY_LOAD)
     acute = history["acute_base"] + history["acute_per_load"] * load
     chronic = history["chronic"]
-    if chronic is not None and chronic > 0:
-        return acute / chronic
-    return math.inf if acute > 0 else None
+    acwr = acute / chronic if chronic is not None and chronic > 0 else (math.inf if acute > 0 else None)
+    return {"acwr": acwr, "acute_load": acute, "chronic_load": chronic}
 
 
 def evaluate(page: dict[str, Any], client: int, **changes: object) -> dict[str, Any]:
@@ -312,11 +317,12 @@ def evaluate(page: dict[str, Any], client: int, **changes: object) -> dict[str, 
     for name, spec in specs.items():
         _check_value(spec, values[name])
     load = math.prod(float(values[c]) for c in page["load"])
-    acwr = _acwr(state["load_history"], load)
+    derived = _history_load(state["load_history"], load)
+    acwr = derived["acwr"]
     z = page["spec"]["baseline"] + state["fixed"]
     for term in page["spec"]["terms"]:
-        if term["column"] == "acwr":
-            z += term_contribution(term, acwr)
+        if term["column"] in derived:
+            z += term_contribution(term, derived[term["column"]])
         elif term["column"] in specs:
             z += term_contribution(term, values[term["column"]])
     risk = spec_risk(z)

@@ -172,8 +172,9 @@ def linear_predictor_spec(model: Any) -> dict[str, Any]:
         ``factor``, ``title``, ``kind``
             ``"spline"``, ``"linear"`` or ``"binary"``.
         ``column``
-            The natural input the term reads: a session-log column, or
-            ``"acwr"`` (derived from the load history); ``None`` for a term
+            The natural input the term reads: a session-log column, or a load
+            column derived from the client's history (``"acwr"``,
+            ``"acute_load"``, ``"chronic_load"``); ``None`` for a term
             that depends on the dates of the client's sessions (rest days),
             whose contribution only the log gives.
         ``coef``, ``offset``
@@ -185,7 +186,8 @@ def linear_predictor_spec(model: Any) -> dict[str, Any]:
             The value is clipped to ``limits``; its columns are the restricted
             cubic spline of ``knots`` (:func:`~backpain_analysis.splines.rcs_basis`)
             or the value itself, then the step: ``step["low"]`` if value <=
-            ``step["at"]`` else ``step["high"]``.
+            ``step["at"]`` else ``step["high"]`` (``step`` is ``None`` for a
+            term without one, like the acute and chronic load terms).
         ``rule`` or ``table`` or ``intervals`` (binary terms)
             The 0/1 exposure of a number (as ``step``), of a yes/no input
             (``"yes"``, ``"no"``, ``""`` for not recorded; ``None`` means
@@ -227,8 +229,8 @@ def linear_predictor_spec(model: Any) -> dict[str, Any]:
             term["limits"] = [lo, hi]
             if kind == "spline":
                 term["knots"] = [float(k) for k in enc.knots_[name]]
-            term["step"] = _boundary(lambda x, name=name: enc.basis(name, x)[:, -1], *_domain(name, f.scale.column),
-                                     what=name)
+            term["step"] = (_boundary(lambda x, name=name: enc.basis(name, x)[:, -1],
+                                      *_domain(name, f.scale.column), what=name) if f.scale.step else None)
         terms.append(term)
     return {"format": SPEC_FORMAT, "version": SPEC_VERSION, "baseline": float(model.baseline()), "terms": terms}
 
@@ -283,7 +285,7 @@ def term_contribution(term: dict[str, Any], value: object) -> float:
         return term["missing"]
     x = min(max(float(value), term["limits"][0]), term["limits"][1])
     curve = rcs_basis(np.array([x]), np.asarray(term["knots"]))[0] if term["kind"] == "spline" else np.array([x])
-    columns = np.r_[curve, _threshold(term["step"], x)]
+    columns = curve if term["step"] is None else np.r_[curve, _threshold(term["step"], x)]
     return term["offset"] + float(columns @ np.asarray(term["coef"]))
 
 

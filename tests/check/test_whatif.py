@@ -248,3 +248,28 @@ def test_the_policy_allows_only_the_reports_own_script_and_style(checked):
     assert "unsafe" not in policy and "http" not in policy and "*" not in policy
     assert re.search(r"<form class=\"what-if\"[^>]* hidden", text)  # without scripts the forms stay hidden
     assert " style=" not in text and not re.search(r"\son[a-z]+=", text)  # no inline style or handler attribute
+
+
+def test_a_model_with_acute_and_chronic_load_terms_gets_the_same_answers(varied_log):
+    """The page follows the candidate load terms too: they read the acute and chronic load the form's duration and
+    RPE make, and have no step."""
+    from backpain_analysis.factors import LOAD_TERMS, MODEL_FACTORS
+    from backpain_analysis.model import PainRiskModel
+
+    factors = (*(f for f in MODEL_FACTORS if f != "load_spike"), *(f.name for f in LOAD_TERMS))
+    model = PainRiskModel(factors=factors).fit(simulate_cohort(n_clients=150, weeks=12, seed=33))
+    page = what_if_data(model, varied_log, _latest(varied_log))
+    terms = {t["factor"]: t for t in page["spec"]["terms"]}
+    assert terms["acute_load"]["column"] == "acute_load" and terms["acute_load"]["step"] is None
+    assert not any(s["note"] for s in page["inputs"] if s["name"] in ("duration_min", "rpe"))
+    rng = np.random.default_rng(15)
+    worst = 0.0
+    for i, state in enumerate(page["clients"]):
+        row = state["row"]
+        for _ in range(4):
+            changes = _changes(rng)
+            got = evaluate(page, i, **changes)
+            want = model.what_if(varied_log, where=varied_log.index == row,
+                                 **{k: (np.nan if v is None else v) for k, v in changes.items()})
+            worst = max(worst, abs(got["risk"] - want["risk_if"].loc[row]))
+    assert worst < 1e-9, worst

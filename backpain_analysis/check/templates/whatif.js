@@ -40,17 +40,17 @@
     if (v === null) { return term.missing; }
     var x = Math.min(Math.max(v, term.limits[0]), term.limits[1]);
     var cols = term.kind === "spline" ? rcs(x, term.knots) : [x];
-    cols.push(threshold(term.step, x));
+    if (term.step !== null) { cols.push(threshold(term.step, x)); }
     var z = term.offset;
     for (var j = 0; j < cols.length; j++) { z += term.coef[j] * cols[j]; }
     return z;
   }
 
-  function acwrOf(h, load) {  // as features.prepare_log: acute / chronic, inf without chronic load
-    if (!h.history) { return null; }
+  function historyLoad(h, load) {  // as features.prepare_log: the acute and chronic load, acute / chronic (inf
+    if (!h.history) { return {acwr: null, acute_load: null, chronic_load: null}; }  // without chronic load)
     var acute = h.acute_base + h.acute_per_load * load;
-    if (h.chronic !== null && h.chronic > 0) { return acute / h.chronic; }
-    return acute > 0 ? Infinity : null;
+    var acwr = (h.chronic !== null && h.chronic > 0) ? acute / h.chronic : (acute > 0 ? Infinity : null);
+    return {acwr: acwr, acute_load: acute, chronic_load: h.chronic};
   }
 
   function loadText(acwr, history) {
@@ -99,10 +99,10 @@
     }
     var sessionLoad = 1;
     page.load.forEach(function (name) { sessionLoad *= values[name]; });
-    var acwr = acwrOf(client.load_history, sessionLoad);
+    var derived = historyLoad(client.load_history, sessionLoad), acwr = derived.acwr;
     var z = spec.baseline + client.fixed;
     spec.terms.forEach(function (term) {
-      if (term.column === "acwr") { z += contribution(term, acwr); }
+      if (page.derived.indexOf(term.column) >= 0) { z += contribution(term, derived[term.column]); }
       else if (term.column !== null && Object.prototype.hasOwnProperty.call(values, term.column)) {
         z += contribution(term, values[term.column]);
       }
