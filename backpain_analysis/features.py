@@ -50,12 +50,26 @@ LOAD_COLUMNS = (
 _CARRY = tuple(c.name for c in COLUMNS if c.level == "client")
 
 
+def _absent(kind: str, n: int) -> object:
+    """An all-missing column of a contract kind, in the dtype :func:`_contract_frame` gives that kind."""
+    if kind in ("number", "integer"):
+        return np.full(n, np.nan)
+    if kind == "yesno":
+        return pd.array([pd.NA] * n, dtype="boolean")
+    if kind == "date":
+        return np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+    return np.full(n, pd.NA, dtype=object)
+
+
 def _contract_frame(log: pd.DataFrame) -> pd.DataFrame:
     """Ensure every contract column exists with a usable dtype (absent = all missing)."""
     out = log.copy(deep=False)  # columns are replaced below, never written into
+    absent = {col.name: _absent(col.kind, len(out)) for col in COLUMNS if col.name not in out.columns}
+    if absent:  # added at once, after the log's own columns (one new block instead of one per column)
+        out = pd.concat([out, pd.DataFrame(absent, index=out.index)], axis=1)
     for col in COLUMNS:
-        if col.name not in out.columns:
-            out[col.name] = pd.Series(pd.NA, index=out.index, dtype="boolean" if col.kind == "yesno" else object)
+        if col.name in absent:
+            continue
         dtype = out[col.name].dtype
         if col.kind in ("number", "integer"):
             if not (isinstance(dtype, np.dtype) and dtype == np.float64):
