@@ -164,3 +164,22 @@ def test_acute_and_chronic_load_terms_share_the_not_enough_history_state(small_l
     np.testing.assert_allclose(X.loc[~unknown, "chronic_load"], prepare_log(small_log)["chronic_load"][~unknown])
     with pytest.raises(ValueError, match="no plain-words threshold"):
         RiskFactorEncoder(factors=("acute_load",), terms="threshold").fit(small_log)
+
+
+def test_absent_contract_columns_come_in_their_kinds_dtypes():
+    """A log with only the required columns: every other contract column is all missing, in its kind's dtype."""
+    from backpain_analysis.sessionlog import COLUMNS
+
+    prepared = prepare_log(_one_client([0, 1, 2], [30, 40, 50]))
+    for col in COLUMNS:
+        series = prepared[col.name]
+        if col.name in ("client_id", "date", "duration_min", "rpe"):
+            continue
+        assert series.isna().all(), col.name
+        if col.kind in ("number", "integer"):
+            assert pd.api.types.is_float_dtype(series.dtype), col.name
+        elif col.kind == "yesno":
+            assert isinstance(series.dtype, pd.BooleanDtype), col.name
+        elif col.kind == "date":
+            assert series.dtype.kind == "M", col.name
+    assert list(prepared.columns[:4]) == ["client_id", "date", "duration_min", "rpe"]  # the log's own columns first
