@@ -266,9 +266,9 @@ class PointsCard:
         shift = t["log_odds"].groupby(level="factor", sort=False).transform("min")
         err = (t["log_odds"] - shift - t["points"] / self.scale).abs()
         ranged = t["low"].notna().to_numpy()
+        grids: dict[str, list[tuple[int, np.ndarray]]] = {}
         for i in np.flatnonzero(ranged):
             f = t.index[i][0]
-            scale = get_factor(f).scale
             lo, hi = t["low"].iloc[i], t["high"].iloc[i]
             lo = lo if np.isfinite(lo) else min(t["value"].iloc[i], hi) - 1.0  # an open range: near its data
             hi = hi if np.isfinite(hi) else max(t["value"].iloc[i], lo) + 1.0
@@ -276,8 +276,12 @@ class PointsCard:
             grid = np.linspace(lo, hi, BOUND_GRID)
             if not last:  # values up to, not including, the next range's edge
                 grid = np.r_[grid[:-1], np.nextafter(hi, -np.inf)]
-            curve = self.model.partial_effect(f, scale.clip(grid))["log_odds"].to_numpy()
-            err.iloc[i] = float(np.abs(curve - shift.iloc[i] - t["points"].iloc[i] / self.scale).max())
+            grids.setdefault(f, []).append((i, grid))
+        for f, rows in grids.items():  # the model's curve over all of a factor's ranges in one evaluation
+            scale = get_factor(f).scale
+            curve = self.model.partial_effect(f, scale.clip(np.concatenate([g for _, g in rows])))["log_odds"]
+            for (i, _), part in zip(rows, np.split(curve.to_numpy(), len(rows)), strict=True):
+                err.iloc[i] = float(np.abs(part - shift.iloc[i] - t["points"].iloc[i] / self.scale).max())
         return err
 
     def error_bound(self) -> float:
@@ -505,13 +509,15 @@ class PointsCard:
                 f"per log-odds, 0-{len(self.risk_table) - 1} points)")
 
 
-def _fine_edges(model: object, factor: str, scale: float, shift: float, recorded: np.ndarray) -> tuple[float, ...]:
-    """A fine card's range edges of one measured factor: where its whole points change along its recorded steps.
+def _fine_steps(model: object, factor: str, recorded: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The recorded steps a fine card reads one measured factor at, and the model's curve there.
 
-    The curve is read at every multiple of the scale's ``resolution`` across
+    The steps are the multiples of the scale's ``resolution`` across
     ``recorded`` (the reference log's values, clipped as the model reads
-    them; without any, the outer spline knots or the limits): at the value
-    itself for a whole-unit measure, at the middle of the step otherwise.
+    them; without any, the outer spline knots or the limits); the curve is
+    read at the value itself for a whole-unit measure, at the middle of the
+    step otherwise. Neither depends on the card's scale, so they are read
+    once per card.
     """
     sc = get_factor(factor).scale
     res = float(sc.resolution)
@@ -523,10 +529,15 @@ def _fine_edges(model: object, factor: str, scale: float, shift: float, recorded
     lo, hi = np.floor(lo / res + 1e-9) * res, np.ceil(hi / res - 1e-9) * res
     steps = np.round(lo / res + np.arange(int(np.rint((hi - lo) / res)) + 1)) * res
     at = steps if sc.whole() else np.minimum(steps + res / 2, hi)
-    curve = model.partial_effect(factor, sc.clip(at))["log_odds"].to_numpy()
+    return steps, model.partial_effect(factor, sc.clip(at))["log_odds"].to_numpy()
+
+
+def _fine_edges(factor: str, steps: np.ndarray, curve: np.ndarray, scale: float, shift: float
+                ) -> tuple[float, ...]:
+    """A fine card's range edges of one measured factor: the steps where its whole points change at ``scale``."""
     points = np.round(scale * (curve - shift))
     change = np.flatnonzero(np.diff(points) != 0) + 1
-    digits = max(0, -int(np.floor(np.log10(res) + 1e-9)))
+    digits = max(0, -int(np.floor(np.log10(get_factor(factor).scale.resolution) + 1e-9)))
     return tuple(float(round(e, digits)) for e in steps[change])
 
 
@@ -601,6 +612,7 @@ def points_card(model: object, *, log: pd.DataFrame | None = None, scale: float 
     measured = [f for f in model.encoder_.factors_ if model.encoder_.kinds_[f] != "binary"]
     recorded = {f: (values[f].dropna().to_numpy() if values is not None else np.zeros(0)) for f in measured}
     lowest = registry["log_odds"].groupby(level="factor", sort=False).min()
+    curves = {f: _fine_steps(model, f, recorded[f]) for f in measured} if ranges == "fine" else {}
 
     def scored(table: pd.DataFrame, s: float) -> tuple[pd.DataFrame, float]:
         shift = table["log_odds"].groupby(level="factor", sort=False).transform("min")
@@ -608,15 +620,15 @@ def points_card(model: object, *, log: pd.DataFrame | None = None, scale: float 
         return table.assign(points=np.round((table["log_odds"] - shift).to_numpy() * s).astype(int)), base
 
     def build(s: float) -> PointsCard:
-        bands = {}
-        table, base = scored(registry, s)
-        if ranges == "fine" and measured:
-            bands = {f: _fine_edges(model, f, s, lowest[f], recorded[f]) for f in measured}
+        if not curves:  # registry ranges (or no measured factor): the same table at every scale
+            table, base = scored(registry, s)
+            return PointsCard(table=table, scale=s, base=base, source=source, model=model)
+        bands = {f: _fine_edges(f, *curves[f], s, lowest[f]) for f in measured}
+        table, base = scored(model.factor_levels(log=log, bands=bands, values=values), s)
+        merged = {f: _merge_equal(bands[f], table.loc[f, "points"].to_numpy()[:-1]) for f in measured}
+        if merged != bands:  # neighbours that came out at the same points, read at the log's values: one range
+            bands = merged
             table, base = scored(model.factor_levels(log=log, bands=bands, values=values), s)
-            merged = {f: _merge_equal(bands[f], table.loc[f, "points"].to_numpy()[:-1]) for f in measured}
-            if merged != bands:  # neighbours that came out at the same points, read at the log's values: one range
-                bands = merged
-                table, base = scored(model.factor_levels(log=log, bands=bands, values=values), s)
         return PointsCard(table=table, scale=s, base=base, source=source, model=model, bands=bands)
 
     if log is not None:
