@@ -988,15 +988,15 @@ _LOAD_EVIDENCE = (
     "Med 7:e001119: only quadratic models, fractional polynomials and restricted cubic splines recreated the "
     "simulated shapes). No study has measured either load's effect on back pain."
 )
+_SPIKE = RISK_FACTORS[FACTOR_NAMES.index("load_spike")]  # the cause the load terms model another way
 _LOAD_TERM = dict(
-    cause="Sudden increases in intensity", article=RISK_FACTORS[FACTOR_NAMES.index("load_spike")].article,
-    evidence=_LOAD_EVIDENCE, strength="limited",
+    cause=_SPIKE.cause, article=_SPIKE.article, evidence=_LOAD_EVIDENCE, strength="limited",
     strength_reason="a way of modelling the load of the sudden-jump cause, recommended on methodological grounds; "
                     "no effect on back pain has been measured.",
     sources=("wang2020", "bachemathiesen2021"),
-    tip=RISK_FACTORS[FACTOR_NAMES.index("load_spike")].tip, simulated_or=1.0,
+    tip=_SPIKE.tip, simulated_or=1.0,
     simulated_or_source="not simulated on its own: the simulated cohort draws its load effect through the ratio",
-    unknown_means="not enough history (less than 28 days logged)",
+    unknown_means=_SPIKE.unknown_means,
 )
 #: Candidate terms for training load, not causes of their own: the acute and the chronic load as separate
 #: dose-response terms, which notebook 06 compares with the ratio (``PainRiskModel(factors=...)`` accepts them;

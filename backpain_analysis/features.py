@@ -423,7 +423,7 @@ class RiskFactorEncoder(TransformerMixin, BaseEstimator):
         self.n_features_in_ = len(self.feature_names_in_)
         prepared = self._prepared(X)
         self.kinds_, self.knots_, self.columns_, self.fill_ = {}, {}, {}, {}
-        unknown, unrecorded = [], {}
+        unrecorded: dict[str, np.ndarray] = {}  # the factors that get an indicator, and where they were not recorded
         for name in names:
             scale = get_factor(name).scale
             kind = "binary" if scale is None or self.terms == "threshold" else scale.shape
@@ -443,10 +443,9 @@ class RiskFactorEncoder(TransformerMixin, BaseEstimator):
                 width += 1
             basis = self.basis(name, values[recorded]) if recorded.any() else np.zeros((0, width))
             self.fill_[name] = [float(v) for v in basis.mean(axis=0)] if recorded.any() else [0.0] * width
-            if not recorded.all() and not any((unrecorded[u] == ~recorded).all() for u in unknown):
-                unknown.append(name)  # a second indicator identical to an earlier one would be collinear
-                unrecorded[name] = ~recorded
-        self.unknown_indicators_ = tuple(unknown)
+            if not recorded.all() and not any((m == ~recorded).all() for m in unrecorded.values()):
+                unrecorded[name] = ~recorded  # a second indicator identical to an earlier one would be collinear
+        self.unknown_indicators_ = tuple(unrecorded)
         return self
 
     @property
