@@ -12,7 +12,6 @@ import pandas as pd
 
 from ..sessionlog.validate import ValidationResult, load_log
 from ..sessionlog.write import write_csv
-from ..triage import NO_FLAG
 from .charts import ChartRenderer
 from .render import model_note, render_report, summary_text
 from .scoring import (
@@ -25,6 +24,7 @@ from .scoring import (
     client_summary,
     open_questions,
     score_sessions,
+    split_flagged,
 )
 from .whatif import what_if_clients, what_if_data
 
@@ -169,7 +169,7 @@ def run_check(
     with ChartRenderer(data_c, scores_c, charted) as renderer:
         # the charts render in other processes while the plans are made and the CSV files written here;
         # a red-flagged client's plan is "no training changes until a clinician has assessed them": none is made
-        planned = [c for c in detailed if clients.loc[c, "triage_level"] == NO_FLAG]
+        planned = split_flagged(clients, detailed)[1]
         plans = action_plans(data, model, planned)
         questions = open_questions(data, clients) if len(clients) else {}
         what_if = what_if_data(model, data, what_if_clients(clients, detailed)) if detailed else None

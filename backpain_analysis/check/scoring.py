@@ -33,6 +33,7 @@ __all__ = [
     "open_questions",
     "red_flag_tables",
     "score_sessions",
+    "split_flagged",
 ]
 
 #: Red flags in a client's last RECENT_DAYS days (up to their latest session) make the client "flagged now".
@@ -437,6 +438,25 @@ def attention_clients(clients: pd.DataFrame, *, top_n: int = 10, max_detailed: i
     return flagged + others[: max(max_detailed, top_n)]
 
 
+def split_flagged(clients: pd.DataFrame, detailed: list[str]) -> tuple[list[str], list[str]]:
+    """``detailed`` split, order kept, into the clients with a red flag now and those without one.
+
+    Parameters
+    ----------
+    clients : DataFrame
+        From :func:`client_summary`.
+    detailed : list of str
+        Client ids (from :func:`attention_clients`).
+
+    Returns
+    -------
+    flagged, unflagged : list of str
+    """
+    now = clients["triage_level"].reindex(detailed).to_numpy(object) != NO_FLAG
+    pairs = list(zip(detailed, now, strict=True))
+    return [c for c, f in pairs if f], [c for c, f in pairs if not f]
+
+
 def chart_order(clients: pd.DataFrame, detailed: list[str], *, max_charts: int = 30) -> list[str]:
     """Which detailed clients get a chart: red-flagged and other clients in turn, each in priority order.
 
@@ -453,8 +473,7 @@ def chart_order(clients: pd.DataFrame, detailed: list[str], *, max_charts: int =
     -------
     list of str
     """
-    flagged = [c for c in detailed if clients.loc[c, "triage_level"] != NO_FLAG]
-    others = [c for c in detailed if clients.loc[c, "triage_level"] == NO_FLAG]
+    flagged, others = split_flagged(clients, detailed)
     turns = [c for pair in zip(flagged, others, strict=False) for c in pair]
     rest = flagged[len(others):] + others[len(flagged):]
     return (turns + rest)[:max_charts]

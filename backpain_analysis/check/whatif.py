@@ -39,9 +39,8 @@ from ..features import prepare_log
 from ..model import with_changes
 from ..model.spec import spec_risk, term_contribution
 from ..sessionlog.contract import COLUMNS, Column
-from ..triage import NO_FLAG
 from .charts import ACWR_DANGER
-from .scoring import client_ids
+from .scoring import client_ids, split_flagged
 
 __all__ = [
     "RISK_DECIMALS",
@@ -147,7 +146,7 @@ def what_if_clients(clients: pd.DataFrame, detailed: list[str]) -> pd.Series:
     Series
         ``latest_row`` indexed by client id, in report order.
     """
-    shown = [c for c in detailed if clients.loc[c, "triage_level"] == NO_FLAG]
+    shown = split_flagged(clients, detailed)[1]
     return clients.loc[shown, "latest_row"] if shown else pd.Series([], dtype=object, name="latest_row")
 
 

@@ -30,7 +30,7 @@ from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
 from ..factors import MODEL_FACTORS, get_factor
-from ..features import RiskFactorEncoder, prepare_log
+from ..features import BLOCK_ROWS, RiskFactorEncoder, prepare_log
 from ..fitting import (
     DesignCheck,
     FitData,
@@ -107,6 +107,25 @@ def with_changes(X: pd.DataFrame, *, where: pd.Series | np.ndarray | None = None
                 changed[col] = changed[col].astype(object)
             changed.loc[mask, col] = new
     return changed
+
+
+def _top_columns(values: np.ndarray, n: int) -> np.ndarray:
+    """Each row's ``n`` largest positive values' columns, largest first, ties to the earlier column; -1 past them.
+
+    The order of a stable ``argsort`` of ``-values`` cut at the first value
+    not above 0, found by ``n`` passes of ``argmax`` (which returns the first
+    of equal values), each pick struck out; block by block, so that each
+    block's row-major copy stays in the processor's cache.
+    """
+    picked = np.full((len(values), n), -1, dtype=np.int64)
+    for start in range(0, len(values), BLOCK_ROWS):
+        block = np.array(values[start:start + BLOCK_ROWS], order="C")
+        rows = np.arange(len(block))
+        for place in range(n):
+            best = np.argmax(block, axis=1)
+            picked[start:start + BLOCK_ROWS, place] = np.where(block[rows, best] > 0, best, -1)
+            block[rows, best] = -np.inf
+    return picked
 
 
 class PainRiskModel(ClassifierMixin, BaseEstimator):
@@ -463,16 +482,21 @@ class PainRiskModel(ClassifierMixin, BaseEstimator):
         """
         check_is_fitted(self, "coef_")
         design = self.design(X) if design is None else design
-        out = {}
-        for f, idx in self._columns().items():
+        return pd.DataFrame(self._contribution_array(design), index=X.index, columns=list(self.encoder_.factors_),
+                            copy=False)
+
+    def _contribution_array(self, design: np.ndarray) -> np.ndarray:
+        """:meth:`contributions` as an array of shape (n_sessions, n_factors), one contiguous column per factor."""
+        columns = self._columns()
+        out = np.empty((len(design), len(columns)), order="F")
+        for j, (f, idx) in enumerate(columns.items()):
             ref = self.encoder_.reference(f)
-            c = (design[:, idx] - ref) @ self.coef_[idx]
+            c = out[:, j]
+            c[:] = (design[:, idx] - ref) @ self.coef_[idx]
             u = self._indicator(f)
             if u is not None:
-                unknown = design[:, u] == 1
-                c = np.where(unknown, self.coef_[u] - ref @ self.coef_[idx], c)
-            out[f] = c
-        return pd.DataFrame(out, index=X.index)
+                c[design[:, u] == 1] = self.coef_[u] - ref @ self.coef_[idx]
+        return out
 
     def baseline(self) -> float:
         """Log-odds of a session at every factor's reference value (good practice throughout)."""
@@ -525,16 +549,19 @@ class PainRiskModel(ClassifierMixin, BaseEstimator):
         """
         check_is_fitted(self, "coef_")
         design = self.design(X) if design is None else design
-        contrib = self.contributions(X, design=design)
         values = self.encoder_.values(X) if values is None else values
-        out = {}
-        for f in self.encoder_.factors_:
+        return pd.DataFrame(self._raised_array(design, values), index=X.index, columns=list(self.encoder_.factors_),
+                            copy=False)
+
+    def _raised_array(self, design: np.ndarray, values: pd.DataFrame) -> np.ndarray:
+        """:meth:`raised` as an array of shape (n_sessions, n_factors), from the design and ``encoder_.values``."""
+        out = self._contribution_array(design)
+        for j, f in enumerate(self.encoder_.factors_):
             v = values[f].to_numpy()
-            scale = get_factor(f).scale
-            worse = (v == 1) if self.encoder_.kinds_[f] == "binary" else scale.worse(v)
-            c = contrib[f].to_numpy()
-            out[f] = np.where(worse & ~np.isnan(v) & (c > NOTICEABLE), c, 0.0)
-        return pd.DataFrame(out, index=X.index)
+            worse = (v == 1) if self.encoder_.kinds_[f] == "binary" else get_factor(f).scale.worse(v)
+            c = out[:, j]
+            c[~(worse & (c > NOTICEABLE))] = 0.0  # a missing value is never worse
+        return out
 
     def top_factors(self, X: pd.DataFrame, *, n: int = 3, design: np.ndarray | None = None) -> pd.Series:
         """The ``n`` recorded exposures that raise each session's risk most, in plain words.
@@ -559,11 +586,10 @@ class PainRiskModel(ClassifierMixin, BaseEstimator):
         """
         check_is_fitted(self, "coef_")
         measured = self.encoder_.values(X)
-        raised = self.raised(X, design=design, values=measured)
-        vals = raised.to_numpy()
-        factors = list(raised.columns)
-        order = np.argsort(-vals, axis=1, kind="stable")[:, :n]
-        picked = np.where(np.take_along_axis(vals, order, axis=1) > 0, order, -1)
+        design = self.design(X) if design is None else design
+        vals = self._raised_array(design, measured)
+        factors = list(self.encoder_.factors_)
+        picked = _top_columns(vals, min(n, vals.shape[1]))
         values = measured.to_numpy()
         scaled = np.array([self.encoder_.kinds_[f] != "binary" for f in factors])
         # the texts depend on the picked factors and, for measured ones, their values: build each distinct one
@@ -578,20 +604,20 @@ class PainRiskModel(ClassifierMixin, BaseEstimator):
             key = key * (len(factors) + 1) + (picked[:, j] + 1)
             key = key * (int(codes[:, j].max()) + 1 if len(X) else 1) + codes[:, j]
         _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
-        uniq = np.column_stack([picked, shown])[first]
-        texts = []
-        for row in uniq:
-            parts = []
-            for j, v in zip(row[: picked.shape[1]].astype(int), row[picked.shape[1]:], strict=True):
-                if j < 0:
-                    continue
+        words: dict[tuple[int, float], str] = {}  # one factor at one value: few of them, used by many texts
+
+        def part(j: int, v: float) -> str:
+            if (j, v) not in words:
                 f = get_factor(factors[j])
                 if self.encoder_.kinds_[factors[j]] == "binary":
-                    parts.append(f.title)
+                    words[j, v] = f.title
                 else:
                     text = f.scale.describe(v)
-                    parts.append(f"{text[:1].upper()}{text[1:]} ({f.scale.advice} advised)")
-            texts.append("; ".join(parts) or "-")
+                    words[j, v] = f"{text[:1].upper()}{text[1:]} ({f.scale.advice} advised)"
+            return words[j, v]
+
+        texts = ["; ".join(part(j, v) for j, v in zip(js, vs, strict=True) if j >= 0) or "-"
+                 for js, vs in zip(picked[first].tolist(), shown[first].tolist(), strict=True)]
         return pd.Series(from_codes(texts, np.asarray(inverse).ravel()), index=X.index, name="top_factors")
 
     def recorded_exposures(self, X: pd.DataFrame, *, design: np.ndarray | None = None) -> pd.DataFrame:

@@ -179,3 +179,20 @@ def test_unlabelled_sessions_are_counted_not_dropped(medium_log):
     model = PainRiskModel().fit(log)
     assert model.training_["unlabelled"] == 100 and model.training_["labelled"] == len(log) - 100
     assert len(model.predict_risk(log)) == len(log)
+
+
+def test_top_columns_order_as_a_stable_argsort():
+    """The top-n picks equal a stable argsort of -values cut at the first value not above 0, ties included,
+    across block edges."""
+    from backpain_analysis.features import BLOCK_ROWS
+    from backpain_analysis.model.core import _top_columns
+
+    rng = np.random.default_rng(7)
+    values = rng.choice([0.0, 0.0, 0.1, 0.2, 0.2, 0.5], size=(BLOCK_ROWS + 1000, 9))
+    values = np.asfortranarray(values)
+    before = values.copy()
+    for n in (0, 1, 3, 9):
+        order = np.argsort(-values, axis=1, kind="stable")[:, :n]
+        expected = np.where(np.take_along_axis(values, order, axis=1) > 0, order, -1)
+        np.testing.assert_array_equal(_top_columns(values, n), expected)
+    np.testing.assert_array_equal(values, before)  # the picks are struck out in a copy, not in the input
