@@ -25,7 +25,24 @@ def test_tier_bands_take_their_colours_from_the_registry(chart_inputs):
     risk_axes = fig.axes[2]
     drawn = [t for t in TIER_ORDER if RISK_TIERS[t][0] < risk_axes.get_ylim()[1]]
     assert len(drawn) >= 2
-    assert [tuple(p.get_facecolor()) for p in risk_axes.patches] == [to_rgba(TIER_STYLES[t].fill) for t in drawn]
+    shown = [p for p in risk_axes.patches if p.get_visible()]
+    assert [tuple(p.get_facecolor()) for p in shown] == [to_rgba(TIER_STYLES[t].fill) for t in drawn]
+    assert shown[-1].get_y() + shown[-1].get_height() == pytest.approx(risk_axes.get_ylim()[1])  # cut at the top
+
+
+def test_a_chart_does_not_depend_on_the_client_drawn_before(chart_inputs):
+    """A reused figure (one per chart worker) draws each client byte for byte as a new figure does."""
+    data, scores, clients = chart_inputs
+    fresh = {c: charts.png_data_uri(plot_client(data, scores, c)) for c in clients}
+    chart = charts.ClientChart()
+    for c in [*reversed(clients), clients[0]]:
+        assert charts.png_data_uri(chart.draw(data, scores, c), close=False) == fresh[c], c
+    one_day = data.loc[data["client_id"] == clients[1]].iloc[:1]  # a single training day: a week's width
+    days = charts.png_data_uri(chart.draw(one_day, scores.loc[one_day.index], clients[1]), close=False)
+    assert days == charts.png_data_uri(plot_client(one_day, scores.loc[one_day.index], clients[1]))
+    lo, hi = chart.risk_axes.get_xlim()
+    assert round(hi - lo) == 7
+    assert charts.png_data_uri(chart.draw(data, scores, clients[2])) == fresh[clients[2]]
 
 
 def test_chart_title_reads_the_acute_chronic_constants(chart_inputs):
@@ -56,10 +73,10 @@ def test_a_failing_chart_worker_falls_back_to_drawing_here(chart_inputs, monkeyp
     data, scores, clients = chart_inputs
     parent, real = os.getpid(), charts.png_data_uri
 
-    def only_here(fig):
+    def only_here(fig, **options):
         if os.getpid() != parent:
             raise RuntimeError("a worker breaks")
-        return real(fig)
+        return real(fig, **options)
 
     monkeypatch.setattr(charts, "png_data_uri", only_here)
     with ChartRenderer(data, scores, clients) as renderer:
