@@ -712,7 +712,9 @@ def unrecorded_signs(log: pd.DataFrame, *, rows: pd.Index | list | None = None) 
     rank = level_rank(triage(log)["triage_level"]).to_numpy()
     n = len(log)
     chosen = np.zeros((n, len(RED_FLAG_RULES)), bool)
-    asked: list[set[str]] = [set() for _ in range(n)]
+    # the inputs already asked about in each session, as bits (one per input column of any rule)
+    bit = {c: np.int64(1) << j for j, c in enumerate(dict.fromkeys(c for r in RED_FLAG_RULES for c in r.inputs))}
+    asked = np.zeros(n, dtype=np.int64)
     # single-column rules first, so that a combination is asked only for what they do not already ask
     by_size = sorted(range(len(RED_FLAG_RULES)), key=lambda i: (len(RED_FLAG_RULES[i].inputs) > 1, i))
     for i in by_size:
@@ -722,10 +724,12 @@ def unrecorded_signs(log: pd.DataFrame, *, rows: pd.Index | list | None = None) 
         if not candidate.any():
             continue
         could = rule.fired(_worst_case(log, rule, "low")) | rule.fired(_worst_case(log, rule, "high"))
-        for row in np.flatnonzero(candidate & could & ~rule.fired(log)):
-            missing = {c for c, b in zip(rule.inputs, blank[row], strict=True) if b}
-            if not missing <= asked[row]:
-                asked[row] |= missing
-                chosen[row, i] = True
+        missing = np.zeros(n, dtype=np.int64)
+        for j, c in enumerate(rule.inputs):
+            missing |= np.where(blank[:, j], bit[c], np.int64(0))
+        # asked when some input it is missing has not been asked about yet
+        new = np.asarray(candidate & could & ~rule.fired(log), dtype=bool) & ((missing & ~asked) != 0)
+        asked[new] |= missing[new]
+        chosen[new, i] = True
     codes = [tuple(RED_FLAG_RULES[i].code for i in np.flatnonzero(row)) for row in chosen]
     return pd.Series(codes, index=log.index, dtype=object)

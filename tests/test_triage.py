@@ -192,6 +192,25 @@ def test_the_questions_to_ask_name_what_was_not_recorded():
     assert "cancer_history" not in unrecorded_signs(log, rows=[1]).loc[1]
 
 
+def test_the_questions_of_many_sessions_are_those_of_each_session_alone():
+    """The questions are found for all sessions at once; each session gets what it gets on its own."""
+    rng = np.random.default_rng(12)
+    signs = [c.name for c in COLUMNS if c.kind == "yesno" and c.level in ("symptom", "intake")]
+    rows = []
+    for i in range(60):
+        values = {"client_id": f"c{i}", "back_pain": bool(rng.random() < 0.7),
+                  "pain_score": float(rng.integers(0, 9)) if rng.random() < 0.6 else np.nan,
+                  "pain_days": float(rng.integers(0, 40)) if rng.random() < 0.6 else np.nan,
+                  "birth_year": float(rng.integers(1950, 2005)) if rng.random() < 0.5 else np.nan}
+        values.update({c: bool(rng.random() < 0.05) for c in signs if rng.random() < 0.5})
+        rows.append(_session(**values))
+    log = pd.concat(rows, ignore_index=True)
+    together = unrecorded_signs(log)
+    alone = [unrecorded_signs(log.iloc[[i]]).iloc[0] for i in range(len(log))]
+    assert together.tolist() == alone
+    assert sum(len(a) > 1 for a in alone) > 10  # sessions with several questions, some with combinations left out
+
+
 @pytest.mark.parametrize("rule", RED_FLAG_RULES, ids=[r.code for r in RED_FLAG_RULES])
 def test_every_rule_cites_sources_says_where_its_urgency_comes_from_and_reads_contract_columns(rule):
     assert rule.sources and all(get_source(k) for k in rule.sources)
