@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .contract import NO_WORDS, TEXT, YES_WORDS, Column
+from .contract import NO_WORDS, TEXT, TEXT_CELLS, YES_WORDS, Column
 
 __all__ = [
     "DATE_ORDERS",
@@ -109,10 +109,30 @@ def distinct_values(values: pd.Series) -> Distinct | None:
     tuple of (ndarray of shape (n_rows,), Series) or None
         The code of each cell and the distinct values, or ``None``.
     """
+    if is_text_categorical(values):  # a CSV column as read: its codes, in the order of first appearance
+        codes = values.cat.codes.to_numpy()
+        texts = np.asarray(values.cat.categories, dtype=object)
+        if (codes < 0).any():  # a missing cell (a short row) is a distinct value, as factorize counts it
+            texts = np.append(texts, np.nan)
+            codes = np.where(codes < 0, len(texts) - 1, codes)
+        seen = pd.unique(codes)
+        position = np.empty(len(texts), dtype=np.intp)
+        position[seen] = np.arange(len(seen))
+        return position[codes], pd.Series(texts[seen], dtype=TEXT_CELLS, name=values.name)
     if not isinstance(values.dtype, pd.StringDtype):
         return None
     codes, uniques = pd.factorize(values, use_na_sentinel=False)
     return codes, pd.Series(uniques, dtype=values.dtype, name=values.name)
+
+
+def is_text_categorical(values: pd.Series) -> bool:
+    """Whether ``values`` is a categorical column of text, as :func:`~backpain_analysis.sessionlog.read_log` reads
+    a CSV file's cells."""
+    if not isinstance(values.dtype, pd.CategoricalDtype):
+        return False
+    categories = values.cat.categories
+    return isinstance(categories.dtype, pd.StringDtype) or (
+        categories.dtype == object and all(isinstance(c, str) for c in categories))
 
 
 def per_value(values: pd.Series, func: Callable[[pd.Series], pd.Series], distinct: Distinct | None) -> pd.Series:

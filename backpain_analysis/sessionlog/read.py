@@ -135,6 +135,7 @@ def _fields_seen(exc: pd.errors.ParserError) -> int:
 
 def _joined_extras(extras: pd.DataFrame, delim: str) -> pd.Series:
     """Per row, the values past the header's last column joined by ``delim`` ("" when all are blank)."""
+    extras = extras.astype(TEXT_CELLS)
     filled = np.logical_or.reduce([~is_blank(extras[c]).to_numpy(bool) for c in extras.columns])
     out = np.full(len(extras), "", dtype=object)
     if filled.any():
@@ -175,8 +176,10 @@ def _read_csv(path: Path) -> tuple[pd.DataFrame, str]:
     data = text if wide else raw
     n_lines = _count_lines(data) if ('"' if wide else b'"') in data else None
     del text, data  # the parser decodes the bytes itself (a text buffer costs up to 4 bytes a character)
+    # each column as categorical text: the parser keeps each distinct text once (a million-row file holds few of
+    # them), where text cells would make a Python string per cell, and validation reads the codes it needs
     options = dict(encoding=encoding, encoding_errors="strict", sep=delim, header=None, index_col=False,
-                   dtype=TEXT_CELLS, keep_default_na=False, skip_blank_lines=False, skipinitialspace=False)
+                   dtype="category", keep_default_na=False, skip_blank_lines=False, skipinitialspace=False)
 
     def parse(**more: object) -> pd.DataFrame:
         """One C-engine read; a ParserError escapes only for a row with more fields than expected."""
@@ -298,7 +301,8 @@ def read_log(path: str | Path, *, sheet: str | None = None) -> tuple[pd.DataFram
     Returns
     -------
     raw : DataFrame of shape (n_rows, n_columns)
-        Cells as read (text for CSV; Excel cells keep their type), under the
+        Cells as read (text for CSV, as categorical columns that hold each
+        distinct text once; Excel cells keep their type), under the
         header's names as written. The index, named ``row``, is the row
         number as the user sees it (header = row 1): the sheet row, or the
         line of a CSV file on which the row starts (a quoted value may hold

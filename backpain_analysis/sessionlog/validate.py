@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .contract import COLUMN_NAMES, COLUMNS, REQUIRED_COLUMNS, TEXT
+from .contract import COLUMN_NAMES, COLUMNS, REQUIRED_COLUMNS, TEXT, TEXT_CELLS
 from .parse import (
     DATE_ORDER_WORDS,
     DATE_ORDERS,
@@ -30,6 +30,7 @@ from .parse import (
     date_readings,
     distinct_values,
     is_blank,
+    is_text_categorical,
     parse_absent,
     parse_column,
     per_value,
@@ -363,7 +364,9 @@ def validate_log(
     probs["row"] = probs["row"].astype(int)
 
     extra_cols = [c for c in frame.columns if c not in COLUMN_NAMES and c != EXTRA_VALUES]
-    data = pd.concat([typed_frame, frame[extra_cols]], axis=1) if extra_cols else typed_frame
+    # columns outside the contract are kept as they were written (a CSV file's categorical cells as text)
+    kept = {c: frame[c].astype(TEXT_CELLS) if is_text_categorical(frame[c]) else frame[c] for c in extra_cols}
+    data = pd.concat([typed_frame, pd.DataFrame(kept, index=frame.index)], axis=1) if extra_cols else typed_frame
     if len(probs):
         data = data.loc[~data.index.isin(probs["row"].unique())]
     absent = [c.name for c in COLUMNS if c.name not in frame.columns and c.level not in ("symptom", "intake")]
