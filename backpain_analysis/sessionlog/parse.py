@@ -116,7 +116,7 @@ def distinct_values(values: pd.Series) -> Distinct | None:
             texts = np.append(texts, np.nan)
             codes = np.where(codes < 0, len(texts) - 1, codes)
         seen = pd.unique(codes)
-        position = np.empty(len(texts), dtype=np.intp)
+        position = np.empty(len(texts), dtype=np.result_type(codes.dtype, np.min_scalar_type(-len(texts))))
         position[seen] = np.arange(len(seen))
         return position[codes], pd.Series(texts[seen], dtype=TEXT_CELLS, name=values.name)
     if not isinstance(values.dtype, pd.StringDtype):

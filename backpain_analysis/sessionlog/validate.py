@@ -348,7 +348,7 @@ def validate_log(
                             + f"'; expected at most {n_header} values, one per header column (remove the "
                             "extra ones or add their column to the header" + (hint if decimal == "." else "") + ")"),
             }))
-    typed_frame = pd.DataFrame(typed, index=frame.index)
+    typed_frame = pd.DataFrame(typed, index=frame.index, copy=False)  # the parsed columns are this call's own
     checked = check_values(typed_frame)
     problems.append(checked)
     # one problem per cell: a cell that could not be parsed is not also "blank"
