@@ -470,18 +470,46 @@ class RiskFactorEncoder(TransformerMixin, BaseEstimator):
             ``set_output(transform="pandas")``.
         """
         check_is_fitted(self, "factors_")
+        # column-major, so that each feature is written in one contiguous pass (and a pandas output wraps
+        # the columns as they are); one array of the final size is all the memory the output needs
+        out = np.empty((len(X), len(self.get_feature_names_out())), dtype=np.float64, order="F")
+        for _ in self.iter_blocks(X, out=out):
+            pass
+        return out
+
+    def iter_blocks(self, X: pd.DataFrame, *, out: np.ndarray | None = None) -> Iterator[tuple[int, np.ndarray]]:
+        """The encoded log block by block: :data:`BLOCK_ROWS` rows at a time, in order.
+
+        A caller that needs only what it computes from each block (a
+        prediction, each factor's contribution) never holds the whole design
+        matrix: the blocks are written into one buffer of a block's size,
+        which stays in the processor's cache and costs no fresh memory.
+
+        Parameters
+        ----------
+        X : DataFrame of shape (n_sessions, n_columns)
+        out : ndarray of shape (n_sessions, n_features_out) or None, default=None
+            Write the blocks into this (column-major) array, each block a view
+            of its rows; by default into a buffer that each block overwrites.
+
+        Yields
+        ------
+        start : int
+            The block's first row.
+        block : ndarray of shape (n_rows, n_features_out)
+            Its rows of :meth:`transform`; without ``out``, valid until the next block.
+        """
+        check_is_fitted(self, "factors_")
         prepared = self._prepared(X)
         values = {name: self._values(prepared, name) for name in self.factors_}
-        n = len(X)
-        # column-major, so that each feature is written in one contiguous pass (and a pandas output wraps
-        # the columns as they are); one array of the final size is all the memory the output needs. The rows go
-        # in blocks, so that a block's temporaries stay in the processor's cache and the cost grows with the rows
-        out = np.empty((n, len(self.get_feature_names_out())), dtype=np.float64, order="F")
+        n, width = len(X), len(self.get_feature_names_out())
+        buffer = np.empty((min(n, BLOCK_ROWS), width), dtype=np.float64, order="F") if out is None else None
         for start in range(0, max(n, 1), BLOCK_ROWS):
-            block = {name: v[start:start + BLOCK_ROWS] for name, v in values.items()}
-            for j, column in enumerate(self._columns_of(block)):
-                out[start:start + BLOCK_ROWS, j] = column
-        return out
+            stop = min(start + BLOCK_ROWS, n)
+            block = out[start:stop] if out is not None else buffer[: stop - start]
+            for j, column in enumerate(self._columns_of({name: v[start:stop] for name, v in values.items()})):
+                block[:, j] = column
+            yield start, block
 
     def iter_columns(self, X: pd.DataFrame) -> Iterator[np.ndarray]:
         """The output features one float array at a time, in ``get_feature_names_out`` order."""

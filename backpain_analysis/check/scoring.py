@@ -77,8 +77,7 @@ def score_sessions(data: pd.DataFrame, model: object) -> pd.DataFrame:
         plus ``triage_level`` and ``red_flags`` for the report.
     """
     prepared = prepare_log(data)  # one pass over the log gives the risk, its top factors and their values
-    design = model.design(prepared)
-    risk = model.predict_risk(prepared, design=design)
+    risk, top = model.risk_and_top_factors(prepared, n=3)
     tri = triage(data)
     # texts per distinct value (a log holds few distinct dates, flag texts and clients), not per session
     level, message = tri["triage_level"].array, tri["triage"].array
@@ -95,7 +94,7 @@ def score_sessions(data: pd.DataFrame, model: object) -> pd.DataFrame:
             "date": from_codes(pd.DatetimeIndex(days).strftime("%Y-%m-%d"), day, ordered=True),
             "risk": risk.to_numpy().round(4),
             "risk_tier": risk_tier(risk.to_numpy()).array,
-            "top_factors": model.top_factors(prepared, n=3, design=design).array,
+            "top_factors": top.array,
             "triage": from_codes(flag_text, pair),
             "triage_level": level,
             "red_flags": tri["red_flags"].array,

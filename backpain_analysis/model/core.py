@@ -550,18 +550,58 @@ class PainRiskModel(ClassifierMixin, BaseEstimator):
         check_is_fitted(self, "coef_")
         design = self.design(X) if design is None else design
         values = self.encoder_.values(X) if values is None else values
-        return pd.DataFrame(self._raised_array(design, values), index=X.index, columns=list(self.encoder_.factors_),
-                            copy=False)
+        return pd.DataFrame(self._raised_array(design, self._value_array(values)), index=X.index,
+                            columns=list(self.encoder_.factors_), copy=False)
 
-    def _raised_array(self, design: np.ndarray, values: pd.DataFrame) -> np.ndarray:
-        """:meth:`raised` as an array of shape (n_sessions, n_factors), from the design and ``encoder_.values``."""
+    def _value_array(self, values: pd.DataFrame) -> np.ndarray:
+        """``encoder_.values`` as an array of shape (n_sessions, n_factors), in ``encoder_.factors_`` order."""
+        return values[list(self.encoder_.factors_)].to_numpy("float64")
+
+    def _raised_array(self, design: np.ndarray, values: np.ndarray) -> np.ndarray:
+        """:meth:`raised` as an array of shape (n_sessions, n_factors), from the design and :meth:`_value_array`."""
         out = self._contribution_array(design)
         for j, f in enumerate(self.encoder_.factors_):
-            v = values[f].to_numpy()
+            v = values[:, j]
             worse = (v == 1) if self.encoder_.kinds_[f] == "binary" else get_factor(f).scale.worse(v)
             c = out[:, j]
             c[~(worse & (c > NOTICEABLE))] = 0.0  # a missing value is never worse
         return out
+
+    def _top_picks(self, design: np.ndarray, values: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """The factors :meth:`top_factors` names in each session (-1: none) and the values it shows (0: none)."""
+        picked = _top_columns(self._raised_array(design, values), min(n, values.shape[1]))
+        scaled = np.array([self.encoder_.kinds_[f] != "binary" for f in self.encoder_.factors_])
+        shown = np.where(picked >= 0, np.take_along_axis(values, np.maximum(picked, 0), axis=1), np.nan)
+        return picked, np.where((picked >= 0) & scaled[np.maximum(picked, 0)], np.round(shown, 1), 0.0)
+
+    def _top_texts(self, picked: np.ndarray, shown: np.ndarray, index: pd.Index) -> pd.Series:
+        """:meth:`top_factors`' texts from :meth:`_top_picks`: each distinct text built once."""
+        factors = list(self.encoder_.factors_)
+        # the texts depend on the picked factors and, for measured ones, their values: build each distinct one
+        # once, from an integer key per session (the picked factors and each picked value's code)
+        codes = np.empty(picked.shape, dtype=np.int64)
+        for j in range(picked.shape[1]):
+            codes[:, j], _ = pd.factorize(shown[:, j])
+        key = np.zeros(len(picked), dtype=np.int64)
+        for j in range(picked.shape[1]):
+            key = key * (len(factors) + 1) + (picked[:, j] + 1)
+            key = key * (int(codes[:, j].max()) + 1 if len(picked) else 1) + codes[:, j]
+        _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+        words: dict[tuple[int, float], str] = {}  # one factor at one value: few of them, used by many texts
+
+        def part(j: int, v: float) -> str:
+            if (j, v) not in words:
+                f = get_factor(factors[j])
+                if self.encoder_.kinds_[factors[j]] == "binary":
+                    words[j, v] = f.title
+                else:
+                    text = f.scale.describe(v)
+                    words[j, v] = f"{text[:1].upper()}{text[1:]} ({f.scale.advice} advised)"
+            return words[j, v]
+
+        texts = ["; ".join(part(j, v) for j, v in zip(js, vs, strict=True) if j >= 0) or "-"
+                 for js, vs in zip(picked[first].tolist(), shown[first].tolist(), strict=True)]
+        return pd.Series(from_codes(texts, np.asarray(inverse).ravel()), index=index, name="top_factors")
 
     def top_factors(self, X: pd.DataFrame, *, n: int = 3, design: np.ndarray | None = None) -> pd.Series:
         """The ``n`` recorded exposures that raise each session's risk most, in plain words.
@@ -583,42 +623,44 @@ class PainRiskModel(ClassifierMixin, BaseEstimator):
         -------
         Series of str, aligned with ``X`` (``"-"`` when no recorded factor raises the risk); categorical,
         each distinct text stored once.
+
+        See Also
+        --------
+        risk_and_top_factors : Both for a big log, block by block, without the design matrix.
         """
         check_is_fitted(self, "coef_")
-        measured = self.encoder_.values(X)
+        values = self._value_array(self.encoder_.values(X))
         design = self.design(X) if design is None else design
-        vals = self._raised_array(design, measured)
-        factors = list(self.encoder_.factors_)
-        picked = _top_columns(vals, min(n, vals.shape[1]))
-        values = measured.to_numpy()
-        scaled = np.array([self.encoder_.kinds_[f] != "binary" for f in factors])
-        # the texts depend on the picked factors and, for measured ones, their values: build each distinct one
-        # once, from an integer key per session (the picked factors and each picked value's code)
-        shown = np.where(picked >= 0, np.take_along_axis(values, np.maximum(picked, 0), axis=1), np.nan)
-        shown = np.where((picked >= 0) & scaled[np.maximum(picked, 0)], np.round(shown, 1), 0.0)
-        codes = np.empty(picked.shape, dtype=np.int64)
-        for j in range(picked.shape[1]):
-            codes[:, j], _ = pd.factorize(shown[:, j])
-        key = np.zeros(len(X), dtype=np.int64)
-        for j in range(picked.shape[1]):
-            key = key * (len(factors) + 1) + (picked[:, j] + 1)
-            key = key * (int(codes[:, j].max()) + 1 if len(X) else 1) + codes[:, j]
-        _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
-        words: dict[tuple[int, float], str] = {}  # one factor at one value: few of them, used by many texts
+        return self._top_texts(*self._top_picks(design, values, n), X.index)
 
-        def part(j: int, v: float) -> str:
-            if (j, v) not in words:
-                f = get_factor(factors[j])
-                if self.encoder_.kinds_[factors[j]] == "binary":
-                    words[j, v] = f.title
-                else:
-                    text = f.scale.describe(v)
-                    words[j, v] = f"{text[:1].upper()}{text[1:]} ({f.scale.advice} advised)"
-            return words[j, v]
+    def risk_and_top_factors(self, X: pd.DataFrame, *, n: int = 3) -> tuple[pd.Series, pd.Series]:
+        """:meth:`predict_risk` and :meth:`top_factors` of a log in one pass, block by block.
 
-        texts = ["; ".join(part(j, v) for j, v in zip(js, vs, strict=True) if j >= 0) or "-"
-                 for js, vs in zip(picked[first].tolist(), shown[first].tolist(), strict=True)]
-        return pd.Series(from_codes(texts, np.asarray(inverse).ravel()), index=X.index, name="top_factors")
+        The design matrix is never held whole: each block of rows is encoded
+        (:meth:`RiskFactorEncoder.iter_blocks`), then its risks and top factors
+        are read off it, so a million-session log costs a block's memory
+        instead of the matrix's (36 columns of a million floats).
+
+        Parameters
+        ----------
+        X : DataFrame of shape (n_sessions, n_columns)
+        n : int, default=3
+
+        Returns
+        -------
+        risk : Series of float, as :meth:`predict_risk` gives it
+        top_factors : Series of str, as :meth:`top_factors` gives it
+        """
+        check_is_fitted(self, "coef_")
+        values = self._value_array(self.encoder_.values(X))
+        k = min(n, values.shape[1])
+        z = np.empty(len(X))
+        picked, shown = np.empty((len(X), k), dtype=np.int64), np.empty((len(X), k))
+        for start, block in self.encoder_.iter_blocks(X):
+            rows = slice(start, start + len(block))
+            z[rows] = self.intercept_ + block @ self.coef_
+            picked[rows], shown[rows] = self._top_picks(block, values[rows], n)
+        return pd.Series(expit(z), index=X.index, name="risk"), self._top_texts(picked, shown, X.index)
 
     def recorded_exposures(self, X: pd.DataFrame, *, design: np.ndarray | None = None) -> pd.DataFrame:
         """Which factors were recorded on the worse side of their reference, enough to raise the risk.

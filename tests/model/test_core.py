@@ -196,3 +196,21 @@ def test_top_columns_order_as_a_stable_argsort():
         expected = np.where(np.take_along_axis(values, order, axis=1) > 0, order, -1)
         np.testing.assert_array_equal(_top_columns(values, n), expected)
     np.testing.assert_array_equal(values, before)  # the picks are struck out in a copy, not in the input
+
+
+def test_risk_and_top_factors_block_by_block_equal_the_whole_log(fitted, small_log, monkeypatch):
+    """The one-pass, block-by-block scores are the ones predict_risk and top_factors give, across block edges."""
+    from backpain_analysis import features
+
+    prepared = prepare_log(small_log)
+    risk, top = fitted.predict_risk(prepared), fitted.top_factors(prepared, n=3)
+    monkeypatch.setattr(features, "BLOCK_ROWS", 97)  # many blocks, the last one short
+    assert len(prepared) > 3 * 97
+    blocked_risk, blocked_top = fitted.risk_and_top_factors(prepared, n=3)
+    np.testing.assert_allclose(blocked_risk.to_numpy(), risk.to_numpy(), rtol=0, atol=1e-12)
+    assert blocked_risk.index.equals(prepared.index) and blocked_top.index.equals(prepared.index)
+    assert blocked_top.astype(str).tolist() == top.astype(str).tolist()
+    blocks = list(fitted.encoder_.iter_blocks(prepared))
+    assert [start for start, _ in blocks] == list(range(0, len(prepared), 97))
+    empty_risk, empty_top = fitted.risk_and_top_factors(prepared.iloc[:0])
+    assert len(empty_risk) == len(empty_top) == 0
