@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -52,9 +53,10 @@ class CheckResult:
     timings : dict of str to float
         Wall seconds of each step (``read + validate``, ``score``, ``action
         plans``, ``charts and csv files``, ``report``), as the progress bar
-        names them; ``make bench`` reports them. The charts are drawn in
-        other processes from the start of ``action plans``; ``charts and csv
-        files`` is the CSV writing and the wait for the charts left.
+        names them; ``make bench`` reports them. From the start of ``action
+        plans`` the charts are drawn in other processes and the CSV files
+        written in a thread; ``charts and csv files`` is the wait for the
+        charts left, and ``report`` includes the wait for the CSV files.
     """
 
     exit_code: int
@@ -64,6 +66,13 @@ class CheckResult:
     files: dict[str, Path] = field(default_factory=dict)
     summary: str = ""
     timings: dict[str, float] = field(default_factory=dict)
+
+
+def _write_tables(scores: pd.DataFrame, problems: pd.DataFrame, files: dict[str, Path]) -> None:
+    """``scores.csv`` and ``rejected.csv``: neutralised text, UTF-8 with a byte-order mark (Excel then opens
+    accented client names on a double click)."""
+    write_csv(scores[["row", "client_id", "date", "risk", "risk_tier", "top_factors", "triage"]], files["scores"])
+    write_csv(problems[["row", "column", "value", "problem"]], files["rejected"])
 
 
 def run_check(
@@ -166,25 +175,26 @@ def run_check(
     files = {"report": out_dir / "report.html", "scores": out_dir / "scores.csv",
              "rejected": out_dir / "rejected.csv"}
     out_dir.mkdir(parents=True, exist_ok=True)
-    with ChartRenderer(data_c, scores_c, charted) as renderer:
-        # the charts render in other processes while the plans are made and the CSV files written here;
-        # a red-flagged client's plan is "no training changes until a clinician has assessed them": none is made
-        planned = split_flagged(clients, detailed)[1]
-        plans = action_plans(data, model, planned)
-        questions = open_questions(data, clients) if len(clients) else {}
-        what_if = what_if_data(model, data, what_if_clients(clients, detailed)) if detailed else None
-        step("charts and csv files")
-        # neutralised text, UTF-8 with a byte-order mark (Excel opens accented client names on a double click)
-        write_csv(scores[["row", "client_id", "date", "risk", "risk_tier", "top_factors", "triage"]],
-                  files["scores"])
-        write_csv(validation.problems[["row", "column", "value", "problem"]], files["rejected"])
-        charts = dict(zip(charted, tqdm(renderer.results(), total=len(charted), desc="charts", unit="client",
-                                        disable=disable, leave=False, file=sys.stderr), strict=True))
-    step("report")
-    html = render_report(source=Path(path).name, validation=validation, scores=scores, clients=clients,
-                         plans=plans, detailed=detailed, charts=charts, questions=questions,
-                         model_note=model_note(model, model_path), what_if=what_if)
-    files["report"].write_text(html, encoding="utf-8")
+    with ThreadPoolExecutor(max_workers=1) as background:
+        with ChartRenderer(data_c, scores_c, charted) as renderer:
+            # the charts render in other processes (forked before the thread below starts), the CSV files are
+            # written in a thread (pyarrow's writer works without holding the interpreter), and meanwhile the
+            # plans are made and the report rendered here; a red-flagged client's plan is "no training changes
+            # until a clinician has assessed them": none is made
+            written = background.submit(_write_tables, scores, validation.problems, files)
+            planned = split_flagged(clients, detailed)[1]
+            plans = action_plans(data, model, planned)
+            questions = open_questions(data, clients) if len(clients) else {}
+            what_if = what_if_data(model, data, what_if_clients(clients, detailed)) if detailed else None
+            step("charts and csv files")
+            charts = dict(zip(charted, tqdm(renderer.results(), total=len(charted), desc="charts", unit="client",
+                                            disable=disable, leave=False, file=sys.stderr), strict=True))
+        step("report")
+        html = render_report(source=Path(path).name, validation=validation, scores=scores, clients=clients,
+                             plans=plans, detailed=detailed, charts=charts, questions=questions,
+                             model_note=model_note(model, model_path), what_if=what_if)
+        files["report"].write_text(html, encoding="utf-8")
+        written.result()  # the CSV files are complete (a failed write raises here)
     step(None)
     stages.close()
 
