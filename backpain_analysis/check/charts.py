@@ -8,6 +8,7 @@ drawing in the calling process whenever workers cannot help.
 from __future__ import annotations
 
 import base64
+import functools
 import io
 from collections.abc import Iterator
 
@@ -196,14 +197,15 @@ def png_data_uri(fig: object, *, dpi: int = 72, close: bool = True) -> str:
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 
-_CHART: list[ClientChart] = []  # this process's figure, built on its first chart
+@functools.cache
+def _process_chart() -> ClientChart:
+    """This process's figure, built on its first chart (a forked worker inherits it)."""
+    return ClientChart()
 
 
 def chart_uri(data: pd.DataFrame, scores: pd.DataFrame, client_id: str) -> str:
     """One client's :func:`plot_client` chart as a PNG data URI, drawn on this process's :class:`ClientChart`."""
-    if not _CHART:
-        _CHART.append(ClientChart())
-    return png_data_uri(_CHART[0].draw(data, scores, client_id), close=False)
+    return png_data_uri(_process_chart().draw(data, scores, client_id), close=False)
 
 
 class ChartRenderer:
